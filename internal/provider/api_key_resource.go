@@ -1,0 +1,534 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/client"
+)
+
+var (
+	_ resource.Resource                = &APIKeyResource{}
+	_ resource.ResourceWithConfigure   = &APIKeyResource{}
+	_ resource.ResourceWithModifyPlan  = &APIKeyResource{}
+	_ resource.ResourceWithImportState = &APIKeyResource{}
+)
+
+// scopePattern is the server's rule for one scope.
+var scopePattern = regexp.MustCompile(`^[a-z][a-z0-9_.:-]{0,63}$`)
+
+// maxRotationHops bounds how far Read follows replaced_by_key_id to a live key.
+const maxRotationHops = 100
+
+func NewAPIKeyResource() resource.Resource { return &APIKeyResource{} }
+
+// APIKeyResource manages one API key: create, in-place update, in-place rotation, revoke.
+type APIKeyResource struct {
+	data *providerData
+}
+
+// APIKeyResourceModel is the state of keyservice_api_key.
+type APIKeyResourceModel struct {
+	ID                        types.String `tfsdk:"id"`
+	ProjectID                 types.String `tfsdk:"project_id"`
+	Name                      types.String `tfsdk:"name"`
+	Description               types.String `tfsdk:"description"`
+	Scopes                    types.Set    `tfsdk:"scopes"`
+	Active                    types.Bool   `tfsdk:"active"`
+	ExpiresAt                 types.String `tfsdk:"expires_at"`
+	RotateTriggers            types.Map    `tfsdk:"rotate_triggers"`
+	RotationDays              types.Int64  `tfsdk:"rotation_days"`
+	RotationGracePeriod       types.String `tfsdk:"rotation_grace_period"`
+	Key                       types.String `tfsdk:"key"`
+	KeyPrefix                 types.String `tfsdk:"key_prefix"`
+	Status                    types.String `tfsdk:"status"`
+	CreatedAt                 types.String `tfsdk:"created_at"`
+	LastUsedAt                types.String `tfsdk:"last_used_at"`
+	PreviousKeyID             types.String `tfsdk:"previous_key_id"`
+	PreviousKeyGraceExpiresAt types.String `tfsdk:"previous_key_grace_expires_at"`
+}
+
+func (r *APIKeyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_api_key"
+}
+
+func (r *APIKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	useState := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An API key of a project. The secret `key` is known only after create or rotation. " +
+			"Name, description, scopes, `active` and `expires_at` change in place; a change of `rotate_triggers`, or `rotation_days` " +
+			"passing since the last rotation, rotates the key in place, keeping the old key valid for `rotation_grace_period`. " +
+			"Destroying the resource revokes the key.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Key ID, e.g. `key_…`. Changes when the key is rotated.",
+				Computed:            true,
+				PlanModifiers:       useState,
+			},
+			"project_id": schema.StringAttribute{
+				MarkdownDescription: "Project the key belongs to. Defaults to the provider's `project_id`. Changing it creates a new key.",
+				Optional:            true,
+				Computed:            true,
+				PlanModifiers: []planmodifier.String{
+					stringplanmodifier.RequiresReplaceIfConfigured(),
+					stringplanmodifier.UseStateForUnknown(),
+				},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Key name, 1–255 characters, unique among the project's live keys.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 255)},
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: "Description, up to 65,535 characters. Defaults to `\"\"`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+				Validators:          []validator.String{stringvalidator.LengthAtMost(65535)},
+			},
+			"scopes": schema.SetAttribute{
+				MarkdownDescription: "Scopes granted to the key, each matching `^[a-z][a-z0-9_.:-]{0,63}$`, at most 50. Defaults to none.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Computed:            true,
+				Default:             setdefault.StaticValue(types.SetValueMust(types.StringType, []attr.Value{})),
+				Validators: []validator.Set{
+					setvalidator.SizeAtMost(50),
+					setvalidator.ValueStringsAre(stringvalidator.RegexMatches(scopePattern,
+						"must start with a lowercase letter and hold only lowercase letters, digits and _ . : - (at most 64 characters)")),
+				},
+			},
+			"active": schema.BoolAttribute{
+				MarkdownDescription: "Whether the key is usable. `false` disables it until set back to `true`. Defaults to `true`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
+			},
+			"expires_at": schema.StringAttribute{
+				MarkdownDescription: "When the key stops working (RFC 3339, e.g. `2030-01-01T00:00:00Z`). Must be in the future when set or changed. Null means never.",
+				Optional:            true,
+				Validators:          []validator.String{rfc3339Validator{}},
+			},
+			"rotate_triggers": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary map of values that, when changed, rotate the key in place (like `keepers`).",
+				ElementType:         types.StringType,
+				Optional:            true,
+			},
+			"rotation_days": schema.Int64Attribute{
+				MarkdownDescription: "Rotate the key in place once this many days have passed since its last rotation (or creation). The rotation shows in the first plan after that.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(1, 3650)},
+			},
+			"rotation_grace_period": schema.StringAttribute{
+				MarkdownDescription: "How long the previous key stays valid after a rotation, as a Go duration (`24h`, `30m`); never beyond the previous key's own expiry. Defaults to `0s`: the old key stops at once.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString("0s"),
+				Validators:          []validator.String{durationValidator{min: 0, max: 30 * 24 * time.Hour}},
+			},
+			"key": schema.StringAttribute{
+				MarkdownDescription: "The secret API key. Known only after create or rotation; null after import or after a rotation done by the server.",
+				Computed:            true,
+				Sensitive:           true,
+				PlanModifiers:       useState,
+			},
+			"key_prefix": schema.StringAttribute{
+				MarkdownDescription: "First 12 characters of the key, safe to show, to recognise it in lists and logs.",
+				Computed:            true,
+				PlanModifiers:       useState,
+			},
+			"status": schema.StringAttribute{
+				MarkdownDescription: "`active`, `disabled`, `expired`, `revoked` or `rotated`, as last read from the server.",
+				Computed:            true,
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When this key was created, which is also when it was last rotated (RFC 3339).",
+				Computed:            true,
+				PlanModifiers:       useState,
+			},
+			"last_used_at": schema.StringAttribute{
+				MarkdownDescription: "When the key was last verified (RFC 3339), or null. Informational: it never causes a diff.",
+				Computed:            true,
+			},
+			"previous_key_id": schema.StringAttribute{
+				MarkdownDescription: "ID of the key this one replaced in the last rotation done by Terraform.",
+				Computed:            true,
+				PlanModifiers:       useState,
+			},
+			"previous_key_grace_expires_at": schema.StringAttribute{
+				MarkdownDescription: "Until when the previous key stays valid (RFC 3339).",
+				Computed:            true,
+				PlanModifiers:       useState,
+			},
+		},
+	}
+}
+
+func (r *APIKeyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan fills project_id from the provider default, checks a new or changed expiry, and
+// plans a rotation when rotate_triggers changed or rotation_days have passed.
+func (r *APIKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return // destroy, or the provider is not configured yet (validate)
+	}
+	var plan APIKeyResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var state *APIKeyResourceModel
+	if !req.State.Raw.IsNull() {
+		state = &APIKeyResourceModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	now := r.data.now()
+
+	if plan.ProjectID.IsUnknown() && state == nil {
+		var cfgProject types.String
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("project_id"), &cfgProject)...)
+		if cfgProject.IsNull() {
+			id := r.data.projectIDFor(types.StringNull(), &resp.Diagnostics)
+			if resp.Diagnostics.HasError() {
+				return
+			}
+			plan.ProjectID = types.StringValue(id)
+		}
+	}
+
+	if !plan.ExpiresAt.IsNull() && !plan.ExpiresAt.IsUnknown() {
+		changed := state == nil || !sameInstant(state.ExpiresAt, plan.ExpiresAt)
+		if t, err := time.Parse(time.RFC3339, plan.ExpiresAt.ValueString()); err == nil && changed && !t.After(now) {
+			resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "Expiry In The Past",
+				fmt.Sprintf("expires_at %s is not in the future (now is %s). Set a later time, or remove expires_at for a key that does not expire.",
+					plan.ExpiresAt.ValueString(), now.UTC().Format(time.RFC3339)))
+			return
+		}
+		if state != nil && !changed && state.Status.ValueString() == statusExpired {
+			resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "API Key Expired",
+				fmt.Sprintf("Key %s expired at %s. Set a new, future expires_at to replace it with a new key.", state.ID.ValueString(), state.ExpiresAt.ValueString()))
+			return
+		}
+	}
+
+	if state != nil {
+		if state.Status.ValueString() == statusExpired {
+			resp.Diagnostics.AddWarning("API Key Expired",
+				fmt.Sprintf("Key %s (%s) expired at %s; it will be replaced by a new key.", state.ID.ValueString(), state.Name.ValueString(), state.ExpiresAt.ValueString()))
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("expires_at"))
+		} else if reason := rotationReason(state, &plan, now); reason != "" {
+			tflog.Debug(ctx, "planning rotation", map[string]any{"id": state.ID.ValueString(), "reason": reason})
+			markRotation(&plan)
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// rotationReason says why the key must rotate in this plan, or "" when it need not.
+func rotationReason(state, plan *APIKeyResourceModel, now time.Time) string {
+	if !plan.RotateTriggers.Equal(state.RotateTriggers) && !plan.RotateTriggers.IsUnknown() {
+		return "rotate_triggers changed"
+	}
+	if plan.RotationDays.IsNull() || plan.RotationDays.IsUnknown() {
+		return ""
+	}
+	created, err := time.Parse(time.RFC3339, state.CreatedAt.ValueString())
+	if err != nil {
+		return ""
+	}
+	due := created.Add(time.Duration(plan.RotationDays.ValueInt64()) * 24 * time.Hour)
+	if !now.Before(due) {
+		return fmt.Sprintf("rotation_days=%d passed on %s", plan.RotationDays.ValueInt64(), due.UTC().Format(time.RFC3339))
+	}
+	return ""
+}
+
+// markRotation makes everything a rotation replaces unknown in the plan.
+func markRotation(plan *APIKeyResourceModel) {
+	plan.ID = types.StringUnknown()
+	plan.Key = types.StringUnknown()
+	plan.KeyPrefix = types.StringUnknown()
+	plan.CreatedAt = types.StringUnknown()
+	plan.Status = types.StringUnknown()
+	plan.LastUsedAt = types.StringUnknown()
+	plan.PreviousKeyID = types.StringUnknown()
+	plan.PreviousKeyGraceExpiresAt = types.StringUnknown()
+}
+
+func (r *APIKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan APIKeyResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	create := client.CreateAPIKeyRequest{
+		ProjectID:   plan.ProjectID.ValueString(),
+		Name:        plan.Name.ValueString(),
+		Description: plan.Description.ValueString(),
+		Scopes:      scopesFrom(ctx, plan.Scopes, &resp.Diagnostics),
+		Active:      plan.Active.ValueBoolPointer(),
+		ExpiresAt:   parseTimePointer(plan.ExpiresAt),
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	k, err := r.data.client.CreateAPIKey(ctx, create)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Error Creating API Key", fmt.Sprintf("create API key %q in project %s", create.Name, create.ProjectID), err)
+		return
+	}
+	state := apiKeyModelFrom(k, plan, r.data.now())
+	state.Key = types.StringValue(k.Key)
+	state.PreviousKeyID = types.StringNull()
+	state.PreviousKeyGraceExpiresAt = types.StringNull()
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *APIKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state APIKeyResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	k, err := r.data.client.GetAPIKey(ctx, state.ID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		resp.Diagnostics.AddWarning("API Key Deleted Outside Terraform",
+			fmt.Sprintf("Key %s (%s) no longer exists; it was removed from the state and will be planned for creation.", state.ID.ValueString(), state.Name.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "Error Reading API Key", "read API key "+state.ID.ValueString(), err)
+		return
+	}
+	if k.RevokedAt == nil && k.ReplacedByKeyID != nil {
+		k = r.followRotation(ctx, k, &state, resp)
+		if k == nil {
+			return
+		}
+	}
+	if k.RevokedAt != nil {
+		resp.Diagnostics.AddWarning("API Key Revoked Outside Terraform",
+			fmt.Sprintf("Key %s (%s) was revoked at %s; it was removed from the state and will be planned for creation.",
+				k.ID, k.Name, k.RevokedAt.UTC().Format(time.RFC3339)))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	next := apiKeyModelFrom(k, state, r.data.now())
+	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+}
+
+// followRotation walks replaced_by_key_id from a key rotated outside this resource (by the
+// server's schedule or another Terraform run) to its live successor. The secret of that key is
+// not known here, so state's key becomes null, with a warning saying where it went.
+func (r *APIKeyResource) followRotation(ctx context.Context, k *client.APIKey, state *APIKeyResourceModel, resp *resource.ReadResponse) *client.APIKey {
+	from := k.ID
+	for hops := 0; k.ReplacedByKeyID != nil && k.RevokedAt == nil; hops++ {
+		if hops == maxRotationHops {
+			resp.Diagnostics.AddError("Rotation Chain Too Long",
+				fmt.Sprintf("Key %s was rotated more than %d times outside Terraform; import the live key instead.", from, maxRotationHops))
+			return nil
+		}
+		next, err := r.data.client.GetAPIKey(ctx, *k.ReplacedByKeyID)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Error Reading API Key", "follow rotation of "+from+" to "+*k.ReplacedByKeyID, err)
+			return nil
+		}
+		k = next
+	}
+	if k.RevokedAt == nil {
+		msg := fmt.Sprintf("Key %s (%s) was rotated outside Terraform; the state now tracks its successor %s. "+
+			"Terraform does not know the new secret, so key is null", from, k.Name, k.ID)
+		if k.RotationWebhookURL != nil {
+			msg += "; the server sent it to the rotation webhook"
+		}
+		resp.Diagnostics.AddWarning("API Key Rotated Outside Terraform", msg+". Change rotate_triggers to rotate again and get a secret into the state.")
+		state.Key = types.StringNull()
+		state.PreviousKeyID = types.StringValue(from)
+	}
+	return k
+}
+
+func (r *APIKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state APIKeyResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+
+	patch, changed := apiKeyPatch(ctx, plan, state, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var k *client.APIKey
+	if changed {
+		var err error
+		k, err = r.data.client.UpdateAPIKey(ctx, id, patch)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Error Updating API Key", "update API key "+id, err)
+			return
+		}
+	}
+
+	next := state
+	if plan.ID.IsUnknown() {
+		grace, _ := time.ParseDuration(plan.RotationGracePeriod.ValueString())
+		rotated, err := r.data.client.RotateAPIKey(ctx, id, client.RotateAPIKeyRequest{GracePeriodSeconds: int64(grace / time.Second)})
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Error Rotating API Key", "rotate API key "+id, err)
+			return
+		}
+		k = rotated
+		next.Key = types.StringValue(rotated.Key)
+		next.PreviousKeyID = stringPointerValue(rotated.PreviousKeyID)
+		next.PreviousKeyGraceExpiresAt = timeValue(rotated.PreviousKeyGraceExpiresAt)
+	}
+	if k == nil {
+		var err error
+		if k, err = r.data.client.GetAPIKey(ctx, id); err != nil {
+			addAPIError(&resp.Diagnostics, "Error Reading API Key", "read API key "+id, err)
+			return
+		}
+	}
+	next = apiKeyModelFrom(k, next, r.data.now())
+	next.Name, next.Description, next.Scopes, next.Active = plan.Name, plan.Description, plan.Scopes, plan.Active
+	next.ExpiresAt = keepTimeFormat(plan.ExpiresAt, next.ExpiresAt)
+	next.RotateTriggers, next.RotationDays, next.RotationGracePeriod = plan.RotateTriggers, plan.RotationDays, plan.RotationGracePeriod
+	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+}
+
+// apiKeyPatch builds the merge patch from what differs between plan and state; changed is
+// false when there is nothing to send.
+func apiKeyPatch(ctx context.Context, plan, state APIKeyResourceModel, diags *diag.Diagnostics) (patch client.UpdateAPIKeyRequest, changed bool) {
+	if !plan.Name.Equal(state.Name) {
+		patch.Name, changed = plan.Name.ValueStringPointer(), true
+	}
+	if !plan.Description.Equal(state.Description) {
+		patch.Description, changed = plan.Description.ValueStringPointer(), true
+	}
+	if !plan.Scopes.Equal(state.Scopes) {
+		scopes := scopesFrom(ctx, plan.Scopes, diags)
+		patch.Scopes, changed = &scopes, true
+	}
+	if !plan.Active.Equal(state.Active) {
+		patch.Active, changed = plan.Active.ValueBoolPointer(), true
+	}
+	if !sameInstant(plan.ExpiresAt, state.ExpiresAt) {
+		changed = true
+		if plan.ExpiresAt.IsNull() {
+			patch.ClearExpiresAt = true
+		} else {
+			patch.ExpiresAt = parseTimePointer(plan.ExpiresAt)
+		}
+	}
+	return patch, changed
+}
+
+func (r *APIKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state APIKeyResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.data.client.RevokeAPIKey(ctx, state.ID.ValueString())
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		addAPIError(&resp.Diagnostics, "Error Revoking API Key", "revoke API key "+state.ID.ValueString(), err)
+	}
+}
+
+// ImportState accepts a key ID, or "project_id/name" for the live key of that name.
+func (r *APIKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := req.ID
+	if projectID, name, ok := strings.Cut(req.ID, "/"); ok {
+		if projectID == "" || name == "" {
+			resp.Diagnostics.AddError("Invalid Import ID",
+				fmt.Sprintf("%q is neither a key ID nor \"project_id/name\"; both parts must be non-empty.", req.ID))
+			return
+		}
+		k, err := r.data.client.FindAPIKeyByName(ctx, projectID, name)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "Error Importing API Key", fmt.Sprintf("find API key %q in project %s", name, projectID), err)
+			return
+		}
+		id = k.ID
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("rotation_grace_period"), "0s")...)
+}
+
+// apiKeyModelFrom maps a server key onto the model, keeping from prior what the server does not
+// hold (the secret, rotation settings) and prior's spelling of an unchanged expiry.
+func apiKeyModelFrom(k *client.APIKey, prior APIKeyResourceModel, now time.Time) APIKeyResourceModel {
+	m := prior
+	m.ID = types.StringValue(k.ID)
+	m.ProjectID = types.StringValue(k.ProjectID)
+	m.Name = types.StringValue(k.Name)
+	m.Description = types.StringValue(k.Description)
+	m.Scopes = scopesValue(k.Scopes)
+	m.Active = types.BoolValue(k.Active)
+	m.ExpiresAt = keepTimeFormat(prior.ExpiresAt, timeValue(k.ExpiresAt))
+	m.KeyPrefix = types.StringValue(k.KeyPrefix)
+	m.Status = types.StringValue(apiKeyStatus(k, now))
+	m.CreatedAt = timeValue(&k.CreatedAt)
+	m.LastUsedAt = timeValue(k.LastUsedAt)
+	if m.Key.IsUnknown() {
+		m.Key = types.StringNull()
+	}
+	if m.PreviousKeyID.IsUnknown() {
+		m.PreviousKeyID = types.StringNull()
+	}
+	if m.PreviousKeyGraceExpiresAt.IsUnknown() {
+		m.PreviousKeyGraceExpiresAt = types.StringNull()
+	}
+	if m.RotationGracePeriod.IsNull() || m.RotationGracePeriod.IsUnknown() {
+		m.RotationGracePeriod = types.StringValue("0s")
+	}
+	return m
+}
+
+func parseTimePointer(v types.String) *time.Time {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, v.ValueString())
+	if err != nil {
+		return nil
+	}
+	return &t
+}
+
+// sameInstant reports whether two RFC 3339 strings name the same time (both null counts too).
+func sameInstant(a, b types.String) bool {
+	if a.IsNull() || b.IsNull() {
+		return a.IsNull() && b.IsNull()
+	}
+	return keepTimeFormat(a, b).Equal(a)
+}

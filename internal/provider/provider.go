@@ -1,0 +1,232 @@
+package provider
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/client"
+)
+
+// Environment variables that supply provider configuration; config overrides them.
+const (
+	envEndpoint  = "KEYSERVICE_ENDPOINT"
+	envToken     = "KEYSERVICE_TOKEN"
+	envProjectID = "KEYSERVICE_PROJECT_ID"
+)
+
+const (
+	defaultMaxRetries     = 4
+	defaultRequestTimeout = 30 * time.Second
+)
+
+var _ provider.Provider = &KeyserviceProvider{}
+
+// Option changes how the provider is built; tests use it to inject a clock.
+type Option func(*KeyserviceProvider)
+
+// WithClock makes the provider read the time from now instead of time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(p *KeyserviceProvider) { p.now = now }
+}
+
+// New returns a constructor for the provider, as providerserver.Serve and test factories need.
+func New(version string, opts ...Option) func() provider.Provider {
+	return func() provider.Provider {
+		p := &KeyserviceProvider{version: version, now: time.Now}
+		for _, opt := range opts {
+			opt(p)
+		}
+		return p
+	}
+}
+
+// KeyserviceProvider is the keyservice Terraform provider.
+type KeyserviceProvider struct {
+	version string
+	now     func() time.Time
+}
+
+// KeyserviceProviderModel describes the provider configuration.
+type KeyserviceProviderModel struct {
+	Endpoint         types.String `tfsdk:"endpoint"`
+	Token            types.String `tfsdk:"token"`
+	ProjectID        types.String `tfsdk:"project_id"`
+	MaxRetries       types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout   types.String `tfsdk:"request_timeout"`
+	TLSCACertificate types.String `tfsdk:"tls_ca_certificate"`
+}
+
+// providerData is what Configure hands to every resource and data source.
+type providerData struct {
+	client    *client.Client
+	projectID string
+	now       func() time.Time
+}
+
+func (p *KeyserviceProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "keyservice"
+	resp.Version = p.version
+}
+
+func (p *KeyserviceProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages API keys, projects and their lifecycle in a keyservice server (`keyserviced`).",
+		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the key service, e.g. `http://127.0.0.1:8080`. May also be set with the `" + envEndpoint + "` environment variable.",
+				Optional:            true,
+			},
+			"token": schema.StringAttribute{
+				MarkdownDescription: "Admin token of the key service, or an API key with the `keys:admin` scope for its own project. May also be set with the `" + envToken + "` environment variable.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"project_id": schema.StringAttribute{
+				MarkdownDescription: "Default project for resources and data sources that do not set `project_id`. May also be set with the `" + envProjectID + "` environment variable.",
+				Optional:            true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a connection error, a 429 or a 5xx answer (not 501). Defaults to %d.", defaultMaxRetries),
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(0, 20)},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "Timeout of one request attempt, as a Go duration such as `30s` or `2m`. Defaults to `30s`.",
+				Optional:            true,
+				Validators:          []validator.String{durationValidator{min: time.Second, max: 10 * time.Minute}},
+			},
+			"tls_ca_certificate": schema.StringAttribute{
+				MarkdownDescription: "PEM-encoded CA certificate(s) to trust for an `https` endpoint, in addition to the system roots.",
+				Optional:            true,
+			},
+		},
+	}
+}
+
+func (p *KeyserviceProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var config KeyserviceProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	unknown := map[string]struct {
+		value types.String
+		env   string
+	}{
+		"endpoint":   {config.Endpoint, envEndpoint},
+		"token":      {config.Token, envToken},
+		"project_id": {config.ProjectID, envProjectID},
+	}
+	for name, attr := range unknown {
+		if attr.value.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown keyservice "+name,
+				fmt.Sprintf("The provider cannot be configured because %q is not known until apply. Set it to a known value in the configuration, or use the %s environment variable.", name, attr.env))
+		}
+	}
+	if config.MaxRetries.IsUnknown() || config.RequestTimeout.IsUnknown() || config.TLSCACertificate.IsUnknown() {
+		resp.Diagnostics.AddError("Unknown Provider Configuration",
+			"max_retries, request_timeout and tls_ca_certificate must be known at plan time.")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	endpoint := valueOrEnv(config.Endpoint, envEndpoint)
+	token := valueOrEnv(config.Token, envToken)
+	projectID := valueOrEnv(config.ProjectID, envProjectID)
+
+	if endpoint == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Missing keyservice endpoint",
+			"Set endpoint in the provider configuration or the "+envEndpoint+" environment variable to the key service's base URL, e.g. http://127.0.0.1:8080.")
+	}
+	if token == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing keyservice token",
+			"Set token in the provider configuration or the "+envToken+" environment variable to the key service's admin token or a keys:admin API key.")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	cfg := client.Config{
+		Endpoint:       strings.TrimRight(endpoint, "/"),
+		Token:          token,
+		MaxRetries:     defaultMaxRetries,
+		RequestTimeout: defaultRequestTimeout,
+		Logger:         newTflogLogger(token),
+		UserAgent:      "terraform-provider-keyservice/" + p.version,
+	}
+	if !config.MaxRetries.IsNull() {
+		cfg.MaxRetries = int(config.MaxRetries.ValueInt64())
+	}
+	if !config.RequestTimeout.IsNull() {
+		d, err := time.ParseDuration(config.RequestTimeout.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout", err.Error())
+			return
+		}
+		cfg.RequestTimeout = d
+	}
+	if pem := config.TLSCACertificate.ValueString(); pem != "" {
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM([]byte(pem)) {
+			resp.Diagnostics.AddAttributeError(path.Root("tls_ca_certificate"), "Invalid tls_ca_certificate",
+				"No PEM-encoded certificate could be read from tls_ca_certificate.")
+			return
+		}
+		transport := http.DefaultTransport.(*http.Transport).Clone()
+		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		cfg.HTTPClient = &http.Client{Transport: transport}
+	}
+
+	c, err := client.New(cfg)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid keyservice endpoint", err.Error())
+		return
+	}
+
+	data := &providerData{client: c, projectID: projectID, now: p.now}
+	resp.DataSourceData = data
+	resp.ResourceData = data
+	resp.EphemeralResourceData = data
+}
+
+func (p *KeyserviceProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewProjectResource,
+		NewAPIKeyResource,
+	}
+}
+
+func (p *KeyserviceProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewProjectDataSource,
+		NewAPIKeyDataSource,
+	}
+}
+
+// valueOrEnv returns the configured value, or the environment variable when the value is null.
+func valueOrEnv(v types.String, env string) string {
+	if !v.IsNull() {
+		return v.ValueString()
+	}
+	return os.Getenv(env)
+}
