@@ -1,0 +1,3 @@
+data "keyservice_project" "payments" {
+  name = "payments"
+}

@@ -1,0 +1,1 @@
+terraform import keyservice_project.payments prj_0123456789abcdefghij
