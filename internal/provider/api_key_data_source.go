@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -123,7 +124,13 @@ func (d *APIKeyDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		addAPIError(&resp.Diagnostics, "Error Reading API Key", fmt.Sprintf("read API key (id %s, name %s)", config.ID, config.Name), err)
 		return
 	}
-	state := APIKeyDataSourceModel{
+	state := apiKeyDataSourceModelFrom(k, d.data.now())
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// apiKeyDataSourceModelFrom maps a server key onto the data source model (no secret).
+func apiKeyDataSourceModelFrom(k *client.APIKey, now time.Time) APIKeyDataSourceModel {
+	return APIKeyDataSourceModel{
 		ID:              types.StringValue(k.ID),
 		ProjectID:       types.StringValue(k.ProjectID),
 		Name:            types.StringValue(k.Name),
@@ -132,12 +139,11 @@ func (d *APIKeyDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		Active:          types.BoolValue(k.Active),
 		ExpiresAt:       timeValue(k.ExpiresAt),
 		KeyPrefix:       types.StringValue(k.KeyPrefix),
-		Status:          types.StringValue(apiKeyStatus(k, d.data.now())),
+		Status:          types.StringValue(apiKeyStatus(k, now)),
 		CreatedAt:       timeValue(&k.CreatedAt),
 		LastUsedAt:      timeValue(k.LastUsedAt),
 		RevokedAt:       timeValue(k.RevokedAt),
 		ReplacedByKeyID: stringPointerValue(k.ReplacedByKeyID),
 		GraceExpiresAt:  timeValue(k.GraceExpiresAt),
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

@@ -220,6 +220,7 @@ func (p *KeyserviceProvider) DataSources(_ context.Context) []func() datasource.
 	return []func() datasource.DataSource{
 		NewProjectDataSource,
 		NewAPIKeyDataSource,
+		NewAPIKeysDataSource,
 	}
 }
 
