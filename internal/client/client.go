@@ -140,6 +140,8 @@ type call struct {
 // callState follows a call through retryablehttp's hooks, which only see the
 // *http.Request; it travels in the request's context.
 type callState struct {
+	method       string
+	url          string // redacted, for logs
 	body         []byte
 	attempts     int
 	attemptStart time.Time
@@ -270,20 +272,21 @@ func resourcePath(collection, id, action string) (string, error) {
 func (c *Client) requestLogHook(_ retryablehttp.Logger, req *http.Request, attempt int) {
 	ctx := req.Context()
 	st := callStateFrom(ctx)
+	st.method, st.url = req.Method, req.URL.Redacted()
 	st.attempts = attempt + 1
 	st.attemptStart = time.Now()
 	if c.logger == nil {
 		return
 	}
-	fields := map[string]any{"method": req.Method, "url": req.URL.Redacted(), "attempt": attempt + 1}
+	fields := map[string]any{"method": st.method, "url": st.url, "attempt": st.attempts}
 	if key := req.Header.Get(headerIdempotencyKey); key != "" {
 		fields["idempotency_key"] = key
 	}
 	c.log(ctx, LevelDebug, "keyservice request", fields)
 	c.log(ctx, LevelTrace, "keyservice request body", map[string]any{
-		"method":  req.Method,
-		"url":     req.URL.Redacted(),
-		"attempt": attempt + 1,
+		"method":  st.method,
+		"url":     st.url,
+		"attempt": st.attempts,
 		"headers": redactHeaders(req.Header),
 		"body":    string(redactJSON(st.body)),
 	})

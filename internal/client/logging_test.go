@@ -95,7 +95,8 @@ func TestLogsNeverHoldSecrets(t *testing.T) {
 		t.Errorf("response entry has no duration_ms: %+v", resps[0])
 	}
 	retries := logger.withMsg("keyservice request failed, retrying")
-	if len(retries) != 1 || retries[0].level != LevelWarn || !strings.Contains(fmt.Sprint(retries[0].fields["reason"]), "503") {
+	if len(retries) != 1 || retries[0].level != LevelWarn || !strings.Contains(fmt.Sprint(retries[0].fields["reason"]), "503") ||
+		retries[0].fields["method"] != http.MethodPost || retries[0].fields["retries_left"] != 3 {
 		t.Errorf("want one Warn retry entry naming the 503, got %+v", retries)
 	}
 }

@@ -36,12 +36,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	st := callStateFrom(ctx)
 	if left := c.maxRetries - st.attempts + 1; left > 0 {
-		fields := map[string]any{"attempt": st.attempts, "retries_left": left, "reason": reason}
-		if resp != nil && resp.Request != nil {
-			fields["method"] = resp.Request.Method
-			fields["url"] = resp.Request.URL.Redacted()
-		}
-		c.log(ctx, LevelWarn, "keyservice request failed, retrying", fields)
+		c.log(ctx, LevelWarn, "keyservice request failed, retrying", map[string]any{
+			"method": st.method, "url": st.url, "attempt": st.attempts, "retries_left": left, "reason": reason,
+		})
 	}
 	return true, nil
 }
