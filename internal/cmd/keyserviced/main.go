@@ -1,0 +1,202 @@
+// Command keyserviced runs the key service HTTP API.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice"
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store/sqlite"
+)
+
+const shutdownTimeout = 15 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "keyserviced:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	listen   string
+	database string
+	logLevel string
+	dev      bool
+}
+
+func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("keyserviced", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.listen, "listen", envOr(getenv, "KEYSERVICE_LISTEN", "127.0.0.1:8080"), "listen address (env KEYSERVICE_LISTEN)")
+	fs.StringVar(&o.database, "database", envOr(getenv, "KEYSERVICE_DATABASE", "./keyservice.db"), "SQLite file path or postgres:// URL (env KEYSERVICE_DATABASE)")
+	fs.StringVar(&o.logLevel, "log-level", envOr(getenv, "KEYSERVICE_LOG_LEVEL", "info"), "debug, info, warn or error (env KEYSERVICE_LOG_LEVEL)")
+	fs.BoolVar(&o.dev, "dev", false, "development mode: generate a missing admin token and server secret")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: keyserviced [flags]\n\nThe admin token is read only from KEYSERVICE_ADMIN_TOKEN and the server\nsecret (base64, >= %d bytes) only from KEYSERVICE_SERVER_SECRET.\n\n", keyservice.MinServerSecretLen)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return options{}, err
+	}
+	if fs.NArg() > 0 {
+		return options{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	return o, nil
+}
+
+func envOr(getenv func(string) string, name, def string) string {
+	if v := getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("invalid log level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// run starts the server and blocks until ctx ends, then shuts down.
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	o, err := parseFlags(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	level, err := parseLevel(o.logLevel)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	adminToken, secret, err := credentials(o.dev, getenv, stderr, logger)
+	if err != nil {
+		return err
+	}
+
+	if strings.HasPrefix(o.database, "postgres://") || strings.HasPrefix(o.database, "postgresql://") {
+		return errors.New("PostgreSQL databases are not supported yet; use a SQLite file path")
+	}
+	st, err := sqlite.Open(ctx, o.database)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			logger.Error("closing database", "error", err.Error())
+		}
+	}()
+
+	srv, err := keyservice.NewServer(keyservice.Config{
+		Store: st, AdminToken: adminToken, ServerSecret: secret, Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("listening", "addr", ln.Addr().String())
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// credentials reads the admin token and server secret from the environment.
+// In dev mode a missing value is generated; the admin token is then printed
+// once, on stderr, outside the structured log.
+func credentials(dev bool, getenv func(string) string, stderr io.Writer, logger *slog.Logger) (string, []byte, error) {
+	adminToken := getenv("KEYSERVICE_ADMIN_TOKEN")
+	if adminToken == "" {
+		if !dev {
+			return "", nil, errors.New("KEYSERVICE_ADMIN_TOKEN is not set; refusing to start (use --dev for a throwaway token)")
+		}
+		adminToken = "kst_" + rand.Text()
+		fmt.Fprintf(stderr, "dev mode: generated admin token (shown once): %s\n", adminToken)
+	}
+
+	var secret []byte
+	if enc := getenv("KEYSERVICE_SERVER_SECRET"); enc != "" {
+		b, err := decodeSecret(enc)
+		if err != nil {
+			return "", nil, fmt.Errorf("KEYSERVICE_SERVER_SECRET: %w", err)
+		}
+		secret = b
+	} else {
+		if !dev {
+			return "", nil, fmt.Errorf("KEYSERVICE_SERVER_SECRET is not set; generate one with `head -c 32 /dev/urandom | base64` and keep it: changing it invalidates every key")
+		}
+		secret = make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return "", nil, err
+		}
+		logger.Warn("dev mode: generated a random server secret; keys issued now will not verify after a restart (set KEYSERVICE_SERVER_SECRET to keep them)")
+	}
+	return adminToken, secret, nil
+}
+
+func decodeSecret(enc string) ([]byte, error) {
+	enc = strings.TrimSpace(enc)
+	var (
+		b   []byte
+		err error
+	)
+	for _, e := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err = e.DecodeString(enc); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return nil, errors.New("not valid base64")
+	}
+	if len(b) < keyservice.MinServerSecretLen {
+		return nil, fmt.Errorf("decodes to %d bytes; at least %d are required", len(b), keyservice.MinServerSecretLen)
+	}
+	return b, nil
+}

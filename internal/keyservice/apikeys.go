@@ -1,0 +1,424 @@
+package keyservice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
+)
+
+type createAPIKeyInput struct {
+	ProjectID            string
+	Name                 string
+	Description          string
+	Scopes               []string
+	Active               *bool
+	ExpiresAt            *time.Time
+	ExpiresInDays        *int
+	ServiceAccountID     *string
+	EnvironmentID        *string
+	RotationIntervalDays *int
+	RotationWebhookURL   *string
+}
+
+type updateAPIKeyInput struct {
+	Name                 *string
+	Description          *string
+	Scopes               *[]string
+	Active               *bool
+	ExpiresAt            optional[time.Time]
+	RotationIntervalDays optional[int]
+	RotationWebhookURL   optional[string]
+}
+
+type listAPIKeysInput struct {
+	ProjectID        string
+	Name             *string
+	NamePrefix       *string
+	Active           *bool
+	Scope            *string
+	IncludeRevoked   bool
+	ExpiresBefore    *time.Time
+	ServiceAccountID *string
+	EnvironmentID    *string
+	SortBy           string
+	PageSize         int
+	PageToken        string
+}
+
+// issuedKey is a stored key together with its secret, which exists only in
+// the response that creates it.
+type issuedKey struct {
+	store.APIKey
+	Secret string
+}
+
+func (s *service) createAPIKey(ctx context.Context, p principal, in createAPIKeyInput) (issuedKey, error) {
+	if in.ProjectID == "" {
+		return issuedKey{}, invalid("project_id", "is required")
+	}
+	if err := p.mayAccessProject(in.ProjectID); err != nil {
+		return issuedKey{}, err
+	}
+	now := s.clock()
+	if err := validateName("name", in.Name); err != nil {
+		return issuedKey{}, err
+	}
+	if err := validateDescription("description", in.Description); err != nil {
+		return issuedKey{}, err
+	}
+	scopes := in.Scopes
+	if scopes == nil {
+		scopes = []string{}
+	}
+	if err := validateScopes(scopes); err != nil {
+		return issuedKey{}, err
+	}
+	expiresAt := in.ExpiresAt
+	switch {
+	case in.ExpiresAt != nil && in.ExpiresInDays != nil:
+		return issuedKey{}, invalid("expires_in_days", "expires_at and expires_in_days are mutually exclusive")
+	case in.ExpiresAt != nil:
+		t := in.ExpiresAt.UTC().Truncate(time.Microsecond)
+		if err := validateFuture("expires_at", t, now); err != nil {
+			return issuedKey{}, err
+		}
+		expiresAt = &t
+	case in.ExpiresInDays != nil:
+		if err := validateDays("expires_in_days", *in.ExpiresInDays); err != nil {
+			return issuedKey{}, err
+		}
+		t := now.AddDate(0, 0, *in.ExpiresInDays)
+		expiresAt = &t
+	}
+	if err := validateReferenceID("service_account_id", in.ServiceAccountID); err != nil {
+		return issuedKey{}, err
+	}
+	if err := validateReferenceID("environment_id", in.EnvironmentID); err != nil {
+		return issuedKey{}, err
+	}
+	var nextRotation *time.Time
+	if in.RotationIntervalDays != nil {
+		if err := validateDays("rotation_interval_days", *in.RotationIntervalDays); err != nil {
+			return issuedKey{}, err
+		}
+		t := now.AddDate(0, 0, *in.RotationIntervalDays)
+		nextRotation = &t
+	}
+	if in.RotationWebhookURL != nil {
+		if err := validateWebhookURL("rotation_webhook_url", *in.RotationWebhookURL); err != nil {
+			return issuedKey{}, err
+		}
+	}
+	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
+		return issuedKey{}, err
+	}
+	active := true
+	if in.Active != nil {
+		active = *in.Active
+	}
+	k := store.APIKey{
+		ProjectID:            in.ProjectID,
+		ServiceAccountID:     in.ServiceAccountID,
+		EnvironmentID:        in.EnvironmentID,
+		Name:                 in.Name,
+		Description:          in.Description,
+		Scopes:               scopes,
+		Active:               active,
+		ExpiresAt:            expiresAt,
+		CreatedAt:            now,
+		UpdatedAt:            now,
+		RotationIntervalDays: in.RotationIntervalDays,
+		NextRotationAt:       nextRotation,
+		RotationWebhookURL:   in.RotationWebhookURL,
+	}
+	issued, err := s.issue(k)
+	if err != nil {
+		return issuedKey{}, err
+	}
+	if err := s.store.CreateAPIKey(ctx, issued.APIKey); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return issuedKey{}, conflict("name", "a live API key named %q already exists in project %s", in.Name, in.ProjectID)
+		}
+		return issuedKey{}, fmt.Errorf("create api key: %w", err)
+	}
+	return issued, nil
+}
+
+// issue gives k a fresh id and secret.
+func (s *service) issue(k store.APIKey) (issuedKey, error) {
+	id, err := newID(apiKeyIDPrefix)
+	if err != nil {
+		return issuedKey{}, err
+	}
+	secret, err := GenerateKey()
+	if err != nil {
+		return issuedKey{}, err
+	}
+	k.ID = id
+	k.KeyPrefix = KeyPrefix(secret)
+	k.KeyHash = s.hasher.hash(secret)
+	k.HashVersion = currentHashVersion
+	return issuedKey{APIKey: k, Secret: secret}, nil
+}
+
+// accessAPIKey loads a key the principal may see.
+func (s *service) accessAPIKey(ctx context.Context, p principal, id string) (store.APIKey, error) {
+	k, err := s.loadAPIKey(ctx, id, "id")
+	if err != nil {
+		return store.APIKey{}, err
+	}
+	if err := p.mayAccessProject(k.ProjectID); err != nil {
+		return store.APIKey{}, err
+	}
+	return k, nil
+}
+
+func (s *service) getAPIKey(ctx context.Context, p principal, id string) (store.APIKey, error) {
+	return s.accessAPIKey(ctx, p, id)
+}
+
+func (s *service) listAPIKeys(ctx context.Context, p principal, in listAPIKeysInput) ([]store.APIKey, string, error) {
+	if in.ProjectID == "" {
+		return nil, "", invalid("project_id", "is required")
+	}
+	if err := p.mayAccessProject(in.ProjectID); err != nil {
+		return nil, "", err
+	}
+	f := store.APIKeyFilter{
+		ProjectID:        in.ProjectID,
+		Name:             in.Name,
+		NamePrefix:       in.NamePrefix,
+		Active:           in.Active,
+		Scope:            in.Scope,
+		IncludeRevoked:   in.IncludeRevoked,
+		ExpiresBefore:    in.ExpiresBefore,
+		ServiceAccountID: in.ServiceAccountID,
+		EnvironmentID:    in.EnvironmentID,
+	}
+	sortBy := in.SortBy
+	if sortBy == "" {
+		sortBy = string(store.SortByCreatedAt)
+	}
+	field := sortBy
+	if field[0] == '-' {
+		f.Descending = true
+		field = field[1:]
+	}
+	switch store.APIKeySort(field) {
+	case store.SortByCreatedAt, store.SortByName, store.SortByExpiresAt:
+		f.SortBy = store.APIKeySort(field)
+	default:
+		return nil, "", invalid("sort_by", "must be one of created_at, name, expires_at, optionally prefixed with -")
+	}
+	size, err := validatePageSize(in.PageSize)
+	if err != nil {
+		return nil, "", err
+	}
+	fp := queryFingerprint("api_keys", in.ProjectID, opt(in.Name), opt(in.NamePrefix), optBool(in.Active),
+		opt(in.Scope), strconv.FormatBool(in.IncludeRevoked), optTime(in.ExpiresBefore),
+		opt(in.ServiceAccountID), opt(in.EnvironmentID), sortBy)
+	if f.After, err = decodePageToken(in.PageToken, fp); err != nil {
+		return nil, "", err
+	}
+	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
+		return nil, "", err
+	}
+	f.Limit = size + 1
+	items, err := s.store.ListAPIKeys(ctx, f)
+	if err != nil {
+		return nil, "", fmt.Errorf("list api keys: %w", err)
+	}
+	next := ""
+	if len(items) > size {
+		items = items[:size]
+		last := items[size-1]
+		c := store.Cursor{ID: last.ID}
+		switch f.SortBy {
+		case store.SortByName:
+			c.String = last.Name
+		case store.SortByExpiresAt:
+			if last.ExpiresAt == nil {
+				c.Null = true
+			} else {
+				c.Time = *last.ExpiresAt
+			}
+		default:
+			c.Time = last.CreatedAt
+		}
+		next = encodePageToken(fp, c)
+	}
+	return items, next, nil
+}
+
+// The fingerprint must tell "absent" from "empty", hence the markers.
+func opt(s *string) string {
+	if s == nil {
+		return "\x01"
+	}
+	return "=" + *s
+}
+
+func optBool(b *bool) string {
+	if b == nil {
+		return "\x01"
+	}
+	return strconv.FormatBool(*b)
+}
+
+func optTime(t *time.Time) string {
+	if t == nil {
+		return "\x01"
+	}
+	return strconv.FormatInt(t.UnixMicro(), 10)
+}
+
+// requireLive refuses changes to keys that left the live set.
+func requireLive(k store.APIKey) error {
+	if k.RevokedAt != nil {
+		return conflict("id", "API key %s is revoked", k.ID)
+	}
+	if k.ReplacedByKeyID != nil {
+		return conflict("id", "API key %s was replaced by %s in a rotation", k.ID, *k.ReplacedByKeyID)
+	}
+	return nil
+}
+
+func (s *service) updateAPIKey(ctx context.Context, p principal, id string, in updateAPIKeyInput) (store.APIKey, error) {
+	k, err := s.accessAPIKey(ctx, p, id)
+	if err != nil {
+		return store.APIKey{}, err
+	}
+	if err := requireLive(k); err != nil {
+		return store.APIKey{}, err
+	}
+	now := s.clock()
+	if in.Name != nil {
+		if err := validateName("name", *in.Name); err != nil {
+			return store.APIKey{}, err
+		}
+		k.Name = *in.Name
+	}
+	if in.Description != nil {
+		if err := validateDescription("description", *in.Description); err != nil {
+			return store.APIKey{}, err
+		}
+		k.Description = *in.Description
+	}
+	if in.Scopes != nil {
+		scopes := *in.Scopes
+		if scopes == nil {
+			scopes = []string{}
+		}
+		if err := validateScopes(scopes); err != nil {
+			return store.APIKey{}, err
+		}
+		k.Scopes = scopes
+	}
+	if in.Active != nil {
+		k.Active = *in.Active
+	}
+	if in.ExpiresAt.Set {
+		k.ExpiresAt = nil
+		if in.ExpiresAt.Value != nil {
+			t := in.ExpiresAt.Value.UTC().Truncate(time.Microsecond)
+			if err := validateFuture("expires_at", t, now); err != nil {
+				return store.APIKey{}, err
+			}
+			k.ExpiresAt = &t
+		}
+	}
+	if in.RotationIntervalDays.Set {
+		v := in.RotationIntervalDays.Value
+		switch {
+		case v == nil:
+			k.RotationIntervalDays, k.NextRotationAt = nil, nil
+		case k.RotationIntervalDays == nil || *k.RotationIntervalDays != *v:
+			if err := validateDays("rotation_interval_days", *v); err != nil {
+				return store.APIKey{}, err
+			}
+			days := *v
+			next := now.AddDate(0, 0, days)
+			k.RotationIntervalDays, k.NextRotationAt = &days, &next
+		}
+	}
+	if in.RotationWebhookURL.Set {
+		if v := in.RotationWebhookURL.Value; v != nil {
+			if err := validateWebhookURL("rotation_webhook_url", *v); err != nil {
+				return store.APIKey{}, err
+			}
+		}
+		k.RotationWebhookURL = in.RotationWebhookURL.Value
+	}
+	k.UpdatedAt = now
+	if err := s.store.UpdateAPIKey(ctx, k); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			// Either the name is taken or the key stopped being live meanwhile.
+			if cur, gerr := s.store.GetAPIKey(ctx, id); gerr == nil {
+				if lerr := requireLive(cur); lerr != nil {
+					return store.APIKey{}, lerr
+				}
+			}
+			return store.APIKey{}, conflict("name", "a live API key named %q already exists in project %s", k.Name, k.ProjectID)
+		}
+		return store.APIKey{}, fmt.Errorf("update api key: %w", err)
+	}
+	return k, nil
+}
+
+func (s *service) revokeAPIKey(ctx context.Context, p principal, id string) error {
+	if _, err := s.accessAPIKey(ctx, p, id); err != nil {
+		return err
+	}
+	if err := s.store.RevokeAPIKeys(ctx, []string{id}, s.clock()); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("id", "API key %q not found", id)
+		}
+		return fmt.Errorf("revoke api key: %w", err)
+	}
+	return nil
+}
+
+// revokeAPIKeys revokes all listed keys or none of them.
+func (s *service) revokeAPIKeys(ctx context.Context, p principal, ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, invalid("ids", "must list at least one id")
+	}
+	if len(ids) > maxRevokeBatchSize {
+		return nil, invalid("ids", "at most %d ids are allowed", maxRevokeBatchSize)
+	}
+	unique := make([]string, 0, len(ids))
+	for i, id := range ids {
+		if id == "" {
+			return nil, invalid(fmt.Sprintf("ids[%d]", i), "must not be empty")
+		}
+		if slices.Contains(unique, id) {
+			continue
+		}
+		unique = append(unique, id)
+	}
+	for i, id := range ids {
+		k, err := s.store.GetAPIKey(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, notFound(fmt.Sprintf("ids[%d]", i), "API key %q not found", id)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("revoke api keys: %w", err)
+		}
+		if err := p.mayAccessProject(k.ProjectID); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.store.RevokeAPIKeys(ctx, unique, s.clock()); err != nil {
+		var missing *store.MissingError
+		if errors.As(err, &missing) {
+			return nil, notFound("ids", "API key %q not found", missing.ID)
+		}
+		return nil, fmt.Errorf("revoke api keys: %w", err)
+	}
+	return unique, nil
+}

@@ -1,0 +1,92 @@
+package keyservice
+
+import (
+	"net/http"
+	"strconv"
+)
+
+func (s *Server) handleCreateProject(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	in, err := decodeCreateProject(body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, err := s.svc.createProject(r.Context(), principalFrom(r.Context()), in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, toProjectJSON(p))
+}
+
+func (s *Server) handleListProjects(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	size, err := queryInt(q.Get("page_size"), "page_size")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	items, next, err := s.svc.listProjects(r.Context(), principalFrom(r.Context()), size, q.Get("page_token"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := projectListJSON{Items: make([]projectJSON, 0, len(items)), NextPageToken: next}
+	for _, p := range items {
+		out.Items = append(out.Items, toProjectJSON(p))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleGetProject(w http.ResponseWriter, r *http.Request) {
+	p, err := s.svc.getProject(r.Context(), principalFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toProjectJSON(p))
+}
+
+func (s *Server) handleUpdateProject(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	in, err := decodeUpdateProject(body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, err := s.svc.updateProject(r.Context(), principalFrom(r.Context()), r.PathValue("id"), in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toProjectJSON(p))
+}
+
+func (s *Server) handleDeleteProject(w http.ResponseWriter, r *http.Request) {
+	if err := s.svc.deleteProject(r.Context(), principalFrom(r.Context()), r.PathValue("id")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// queryInt parses an optional integer query parameter; "" is 0.
+func queryInt(v, field string) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, invalid(field, "must be an integer")
+	}
+	return n, nil
+}

@@ -1,0 +1,74 @@
+package keyservice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
+)
+
+// rotation is the outcome of rotating a key: the new key with its secret and
+// the old key as it now stands (replaced, valid until its grace expiry).
+type rotation struct {
+	Next     issuedKey
+	Previous store.APIKey
+}
+
+func (s *service) rotateAPIKey(ctx context.Context, p principal, id string, grace time.Duration) (rotation, error) {
+	if grace < 0 || grace > maxGracePeriod {
+		return rotation{}, invalid("grace_period_seconds", "must be between 0 and %d", int64(maxGracePeriod/time.Second))
+	}
+	old, err := s.accessAPIKey(ctx, p, id)
+	if err != nil {
+		return rotation{}, err
+	}
+	if err := requireLive(old); err != nil {
+		return rotation{}, err
+	}
+	now := s.clock()
+	if old.ExpiresAt != nil && !old.ExpiresAt.After(now) {
+		return rotation{}, conflict("id", "API key %s has expired and cannot be rotated", old.ID)
+	}
+
+	next := store.APIKey{
+		ProjectID:            old.ProjectID,
+		ServiceAccountID:     old.ServiceAccountID,
+		EnvironmentID:        old.EnvironmentID,
+		Name:                 old.Name,
+		Description:          old.Description,
+		Scopes:               old.Scopes,
+		Active:               old.Active,
+		ExpiresAt:            old.ExpiresAt,
+		CreatedAt:            now,
+		UpdatedAt:            now,
+		RotationIntervalDays: old.RotationIntervalDays,
+		RotationWebhookURL:   old.RotationWebhookURL,
+	}
+	if old.RotationIntervalDays != nil {
+		t := now.AddDate(0, 0, *old.RotationIntervalDays)
+		next.NextRotationAt = &t
+	}
+	issued, err := s.issue(next)
+	if err != nil {
+		return rotation{}, err
+	}
+
+	// The old key never outlives its own expiry because of a grace period.
+	graceEnd := now.Add(grace)
+	if old.ExpiresAt != nil && old.ExpiresAt.Before(graceEnd) {
+		graceEnd = *old.ExpiresAt
+	}
+	old.ReplacedByKeyID = &issued.ID
+	old.GraceExpiresAt = &graceEnd
+	old.UpdatedAt = now
+
+	if err := s.store.RotateAPIKey(ctx, old, issued.APIKey); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return rotation{}, conflict("id", "API key %s was revoked or rotated concurrently", old.ID)
+		}
+		return rotation{}, fmt.Errorf("rotate api key: %w", err)
+	}
+	return rotation{Next: issued, Previous: old}, nil
+}

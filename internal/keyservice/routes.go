@@ -1,0 +1,61 @@
+package keyservice
+
+import "net/http"
+
+// routeAccess says what a route needs before its handler runs.
+type routeAccess int
+
+const (
+	public        routeAccess = iota // no credential
+	authenticated                    // admin token or keys:admin API key
+)
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	handle := func(pattern string, access routeAccess, h http.HandlerFunc) {
+		mux.Handle(pattern, s.route(pattern, access, h))
+	}
+
+	handle("GET /healthz", public, s.handleHealthz)
+	handle("GET /readyz", public, s.handleReadyz)
+
+	handle("POST /v1/projects", authenticated, s.handleCreateProject)
+	handle("GET /v1/projects", authenticated, s.handleListProjects)
+	handle("GET /v1/projects/{id}", authenticated, s.handleGetProject)
+	handle("PATCH /v1/projects/{id}", authenticated, s.handleUpdateProject)
+	handle("DELETE /v1/projects/{id}", authenticated, s.handleDeleteProject)
+
+	handle("POST /v1/api-keys", authenticated, s.handleCreateAPIKey)
+	handle("GET /v1/api-keys", authenticated, s.handleListAPIKeys)
+	handle("GET /v1/api-keys/{id}", authenticated, s.handleGetAPIKey)
+	handle("PATCH /v1/api-keys/{id}", authenticated, s.handleUpdateAPIKey)
+	handle("DELETE /v1/api-keys/{id}", authenticated, s.handleRevokeAPIKey)
+	handle("POST /v1/api-keys/{id}/rotate", authenticated, s.handleRotateAPIKey)
+	handle("POST /v1/api-keys/revoke", authenticated, s.handleRevokeAPIKeys)
+
+	handle("POST /v1/verify", public, s.rateLimited(s.handleVerify))
+
+	handle("/", public, func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, &httpError{status: http.StatusNotFound, code: codeNotFound, message: "no such route"})
+	})
+
+	return s.logRequests(s.recoverPanics(s.limitBodies(mux)))
+}
+
+// route wraps a handler with what its pattern needs: the route name for the
+// request log, authentication, and Idempotency-Key handling on POSTs.
+func (s *Server) route(pattern string, access routeAccess, h http.HandlerFunc) http.Handler {
+	var next http.Handler = h
+	if access == authenticated {
+		if len(pattern) > 5 && pattern[:5] == "POST " {
+			next = s.idempotent(next)
+		}
+		next = s.requireAuth(next)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if st := stateFrom(r.Context()); st != nil {
+			st.route = pattern
+		}
+		next.ServeHTTP(w, r)
+	})
+}

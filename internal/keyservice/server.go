@@ -1,0 +1,82 @@
+// Package keyservice is the key service: domain rules for projects and API
+// keys, the key format and hashing, and the HTTP API in front of them.
+package keyservice
+
+import (
+	"crypto/sha256"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
+)
+
+// Config configures a Server.
+type Config struct {
+	Store store.Store
+	// AdminToken authenticates the operator; required.
+	AdminToken string
+	// ServerSecret (>= 32 bytes) is the root of the key-hash pepper and of
+	// the idempotency replay encryption key. Changing it invalidates every key.
+	ServerSecret []byte
+	// Logger receives one line per request; nil discards.
+	Logger *slog.Logger
+	// Now is the clock for every time decision; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is the key service HTTP API.
+type Server struct {
+	svc         *service
+	log         *slog.Logger
+	now         func() time.Time
+	adminDigest [sha256.Size]byte
+	replay      replayCipher
+	idemLocks   *keyedMutex
+	lastSweep   atomic.Int64 // unix seconds of the last expired-record sweep
+	verifyLimit *rateLimiter
+	handler     http.Handler
+}
+
+// NewServer validates cfg and builds the server.
+func NewServer(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("keyservice: Config.Store is required")
+	}
+	if cfg.AdminToken == "" {
+		return nil, errors.New("keyservice: Config.AdminToken is required")
+	}
+	secrets, err := deriveSecrets(cfg.ServerSecret)
+	if err != nil {
+		return nil, errors.New("keyservice: " + err.Error())
+	}
+	replay, err := newReplayCipher(secrets.replayAEAD)
+	if err != nil {
+		return nil, err
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := &Server{
+		svc:         &service{store: cfg.Store, hasher: keyHasher{pepper: secrets.pepper}, now: now},
+		log:         logger,
+		now:         now,
+		adminDigest: sha256.Sum256([]byte(cfg.AdminToken)),
+		replay:      replay,
+		idemLocks:   newKeyedMutex(),
+		verifyLimit: newRateLimiter(verifyRatePerSecond, verifyBurst),
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the full router with its middleware.
+func (s *Server) Handler() http.Handler { return s.handler }

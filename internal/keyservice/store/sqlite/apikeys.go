@@ -1,0 +1,274 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
+)
+
+const apiKeyColumns = `id, project_id, service_account_id, environment_id, name, description,
+	key_prefix, key_hash, hash_version, scopes, active, expires_at, last_used_at, created_at,
+	updated_at, revoked_at, replaced_by_key_id, grace_expires_at, rotation_interval_days,
+	next_rotation_at, rotation_webhook_url`
+
+func scanAPIKey(row interface{ Scan(...any) error }) (store.APIKey, error) {
+	var (
+		k                                          store.APIKey
+		sa, env, replacedBy, webhook               sql.NullString
+		scopes                                     string
+		active                                     int
+		expires, lastUsed, revoked, grace, nextRot sql.NullInt64
+		interval                                   sql.NullInt64
+		created, updated                           int64
+	)
+	if err := row.Scan(&k.ID, &k.ProjectID, &sa, &env, &k.Name, &k.Description,
+		&k.KeyPrefix, &k.KeyHash, &k.HashVersion, &scopes, &active, &expires, &lastUsed, &created,
+		&updated, &revoked, &replacedBy, &grace, &interval, &nextRot, &webhook); err != nil {
+		return store.APIKey{}, err
+	}
+	if err := json.Unmarshal([]byte(scopes), &k.Scopes); err != nil {
+		return store.APIKey{}, fmt.Errorf("decode scopes of %s: %w", k.ID, err)
+	}
+	if k.Scopes == nil {
+		k.Scopes = []string{}
+	}
+	k.ServiceAccountID = stringPtr(sa)
+	k.EnvironmentID = stringPtr(env)
+	k.Active = active != 0
+	k.ExpiresAt = timePtr(expires)
+	k.LastUsedAt = timePtr(lastUsed)
+	k.CreatedAt = fromMicros(created)
+	k.UpdatedAt = fromMicros(updated)
+	k.RevokedAt = timePtr(revoked)
+	k.ReplacedByKeyID = stringPtr(replacedBy)
+	k.GraceExpiresAt = timePtr(grace)
+	k.RotationIntervalDays = intPtr(interval)
+	k.NextRotationAt = timePtr(nextRot)
+	k.RotationWebhookURL = stringPtr(webhook)
+	return k, nil
+}
+
+func encodeScopes(scopes []string) (string, error) {
+	if scopes == nil {
+		scopes = []string{}
+	}
+	b, err := json.Marshal(scopes)
+	return string(b), err
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func insertAPIKey(ctx context.Context, db execer, k store.APIKey) error {
+	scopes, err := encodeScopes(k.Scopes)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `INSERT INTO api_keys (`+apiKeyColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		k.ID, k.ProjectID, nullString(k.ServiceAccountID), nullString(k.EnvironmentID), k.Name, k.Description,
+		k.KeyPrefix, k.KeyHash, k.HashVersion, scopes, boolInt(k.Active), nullMicros(k.ExpiresAt),
+		nullMicros(k.LastUsedAt), toMicros(k.CreatedAt), toMicros(k.UpdatedAt), nullMicros(k.RevokedAt),
+		nullString(k.ReplacedByKeyID), nullMicros(k.GraceExpiresAt), nullInt(k.RotationIntervalDays),
+		nullMicros(k.NextRotationAt), nullString(k.RotationWebhookURL))
+	return mapErr(err)
+}
+
+// CreateAPIKey implements store.APIKeyStore.
+func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
+	if err := insertAPIKey(ctx, s.writer, k); err != nil {
+		return fmt.Errorf("sqlite: create api key: %w", err)
+	}
+	return nil
+}
+
+// GetAPIKey implements store.APIKeyStore.
+func (s *Store) GetAPIKey(ctx context.Context, id string) (store.APIKey, error) {
+	k, err := scanAPIKey(s.reader.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id))
+	if err != nil {
+		return store.APIKey{}, fmt.Errorf("sqlite: get api key: %w", mapErr(err))
+	}
+	return k, nil
+}
+
+// GetAPIKeyByHash implements store.APIKeyStore.
+func (s *Store) GetAPIKeyByHash(ctx context.Context, keyHash string) (store.APIKey, error) {
+	k, err := scanAPIKey(s.reader.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE key_hash = ?`, keyHash))
+	if err != nil {
+		return store.APIKey{}, fmt.Errorf("sqlite: get api key by hash: %w", mapErr(err))
+	}
+	return k, nil
+}
+
+// ListAPIKeys implements store.APIKeyStore.
+func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.APIKey, error) {
+	var (
+		where = []string{"project_id = ?"}
+		args  = []any{f.ProjectID}
+	)
+	if !f.IncludeRevoked {
+		where = append(where, "revoked_at IS NULL", "replaced_by_key_id IS NULL")
+	}
+	if f.Name != nil {
+		where = append(where, "name = ?")
+		args = append(args, *f.Name)
+	}
+	if f.NamePrefix != nil {
+		// substr instead of LIKE: no wildcard escaping, and case-sensitive.
+		where = append(where, "substr(name, 1, ?) = ?")
+		args = append(args, len([]rune(*f.NamePrefix)), *f.NamePrefix)
+	}
+	if f.Active != nil {
+		where = append(where, "active = ?")
+		args = append(args, boolInt(*f.Active))
+	}
+	if f.Scope != nil {
+		where = append(where, "EXISTS (SELECT 1 FROM json_each(api_keys.scopes) WHERE json_each.value = ?)")
+		args = append(args, *f.Scope)
+	}
+	if f.ExpiresBefore != nil {
+		where = append(where, "expires_at IS NOT NULL AND expires_at < ?")
+		args = append(args, toMicros(*f.ExpiresBefore))
+	}
+	if f.ServiceAccountID != nil {
+		where = append(where, "service_account_id = ?")
+		args = append(args, *f.ServiceAccountID)
+	}
+	if f.EnvironmentID != nil {
+		where = append(where, "environment_id = ?")
+		args = append(args, *f.EnvironmentID)
+	}
+
+	var sortExpr string
+	var cursorValue func(c *store.Cursor) any
+	switch f.SortBy {
+	case store.SortByName:
+		sortExpr = "name"
+		cursorValue = func(c *store.Cursor) any { return c.String }
+	case store.SortByExpiresAt:
+		// Keys that never expire sort after every key that does.
+		sortExpr = fmt.Sprintf("COALESCE(expires_at, %d)", int64(math.MaxInt64))
+		cursorValue = func(c *store.Cursor) any {
+			if c.Null {
+				return int64(math.MaxInt64)
+			}
+			return toMicros(c.Time)
+		}
+	default:
+		sortExpr = "created_at"
+		cursorValue = func(c *store.Cursor) any { return toMicros(c.Time) }
+	}
+	cmp, dir := ">", "ASC"
+	if f.Descending {
+		cmp, dir = "<", "DESC"
+	}
+	if f.After != nil {
+		v := cursorValue(f.After)
+		where = append(where, fmt.Sprintf("(%[1]s %[2]s ? OR (%[1]s = ? AND id %[2]s ?))", sortExpr, cmp))
+		args = append(args, v, v, f.After.ID)
+	}
+	query := `SELECT ` + apiKeyColumns + ` FROM api_keys WHERE ` + strings.Join(where, " AND ") +
+		fmt.Sprintf(" ORDER BY %[1]s %[2]s, id %[2]s LIMIT ?", sortExpr, dir)
+	args = append(args, f.Limit)
+
+	rows, err := s.reader.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list api keys: %w", err)
+	}
+	defer rows.Close()
+	out := []store.APIKey{}
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list api keys: %w", err)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list api keys: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateAPIKey implements store.APIKeyStore.
+func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey) error {
+	scopes, err := encodeScopes(k.Scopes)
+	if err != nil {
+		return err
+	}
+	res, err := s.writer.ExecContext(ctx, `UPDATE api_keys SET name = ?, description = ?, scopes = ?,
+		active = ?, expires_at = ?, rotation_interval_days = ?, next_rotation_at = ?,
+		rotation_webhook_url = ?, updated_at = ?
+		WHERE id = ? AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+		k.Name, k.Description, scopes, boolInt(k.Active), nullMicros(k.ExpiresAt),
+		nullInt(k.RotationIntervalDays), nullMicros(k.NextRotationAt), nullString(k.RotationWebhookURL),
+		toMicros(k.UpdatedAt), k.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: update api key: %w", mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: update api key %s: not live: %w", k.ID, store.ErrConflict)
+	}
+	return nil
+}
+
+// RotateAPIKey implements store.APIKeyStore.
+func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		// The old key leaves the live set first so that the new key, which
+		// keeps the name, passes the partial unique index.
+		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET replaced_by_key_id = ?, grace_expires_at = ?, updated_at = ?
+			WHERE id = ? AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+			next.ID, nullMicros(old.GraceExpiresAt), toMicros(old.UpdatedAt), old.ID)
+		if err != nil {
+			return fmt.Errorf("sqlite: rotate api key: %w", mapErr(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("sqlite: rotate api key %s: not live: %w", old.ID, store.ErrConflict)
+		}
+		// replaced_by_key_id references the new row; foreign keys are checked
+		// per statement, so insert it before that reference is validated...
+		if err := insertAPIKey(ctx, tx, next); err != nil {
+			return fmt.Errorf("sqlite: rotate api key: insert: %w", err)
+		}
+		return nil
+	})
+}
+
+// RevokeAPIKeys implements store.APIKeyStore.
+func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM api_keys WHERE id = ?`, id).Scan(&one)
+			if err == sql.ErrNoRows {
+				return &store.MissingError{ID: id}
+			}
+			if err != nil {
+				return fmt.Errorf("sqlite: revoke api keys: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx,
+				`UPDATE api_keys SET revoked_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL`,
+				toMicros(at), toMicros(at), id); err != nil {
+				return fmt.Errorf("sqlite: revoke api keys: %w", mapErr(err))
+			}
+		}
+		return nil
+	})
+}
+
+// TouchAPIKey implements store.APIKeyStore.
+func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
+	if _, err := s.writer.ExecContext(ctx,
+		`UPDATE api_keys SET last_used_at = ? WHERE id = ?`, toMicros(at), id); err != nil {
+		return fmt.Errorf("sqlite: touch api key: %w", err)
+	}
+	return nil
+}

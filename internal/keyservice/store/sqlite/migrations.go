@@ -1,0 +1,106 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// migrations are applied in order; a version, once released, never changes.
+var migrations = []struct {
+	version int
+	stmts   []string
+}{
+	{1, []string{
+		`CREATE TABLE projects (
+			id          TEXT PRIMARY KEY,
+			name        TEXT NOT NULL,
+			description TEXT NOT NULL DEFAULT '',
+			created_at  INTEGER NOT NULL,
+			updated_at  INTEGER NOT NULL,
+			deleted_at  INTEGER
+		)`,
+		`CREATE UNIQUE INDEX projects_live_name ON projects(name) WHERE deleted_at IS NULL`,
+		`CREATE INDEX projects_created ON projects(created_at, id) WHERE deleted_at IS NULL`,
+		`CREATE TABLE api_keys (
+			id                     TEXT PRIMARY KEY,
+			project_id             TEXT NOT NULL REFERENCES projects(id),
+			service_account_id     TEXT,
+			environment_id         TEXT,
+			name                   TEXT NOT NULL,
+			description            TEXT NOT NULL DEFAULT '',
+			key_prefix             TEXT NOT NULL,
+			key_hash               TEXT NOT NULL,
+			hash_version           INTEGER NOT NULL,
+			scopes                 TEXT NOT NULL DEFAULT '[]',
+			active                 INTEGER NOT NULL,
+			expires_at             INTEGER,
+			last_used_at           INTEGER,
+			created_at             INTEGER NOT NULL,
+			updated_at             INTEGER NOT NULL,
+			revoked_at             INTEGER,
+			replaced_by_key_id     TEXT REFERENCES api_keys(id) DEFERRABLE INITIALLY DEFERRED,
+			grace_expires_at       INTEGER,
+			rotation_interval_days INTEGER,
+			next_rotation_at       INTEGER,
+			rotation_webhook_url   TEXT
+		)`,
+		`CREATE UNIQUE INDEX api_keys_hash ON api_keys(key_hash)`,
+		`CREATE UNIQUE INDEX api_keys_live_name ON api_keys(project_id, name)
+			WHERE revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+		`CREATE INDEX api_keys_project_created ON api_keys(project_id, created_at, id)`,
+		`CREATE INDEX api_keys_next_rotation ON api_keys(next_rotation_at)
+			WHERE next_rotation_at IS NOT NULL AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+		`CREATE TABLE idempotency_records (
+			principal    TEXT NOT NULL,
+			idem_key     TEXT NOT NULL,
+			request_hash BLOB NOT NULL,
+			status       INTEGER NOT NULL,
+			body         BLOB NOT NULL,
+			created_at   INTEGER NOT NULL,
+			expires_at   INTEGER NOT NULL,
+			PRIMARY KEY (principal, idem_key)
+		)`,
+		`CREATE INDEX idempotency_records_expires ON idempotency_records(expires_at)`,
+	}},
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("sqlite: create schema_migrations: %w", err)
+	}
+	for _, m := range migrations {
+		err := func() error {
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback()
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			for _, stmt := range m.stmts {
+				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)`,
+				m.version, time.Now().UnixMicro()); err != nil {
+				return err
+			}
+			return tx.Commit()
+		}()
+		if err != nil {
+			return fmt.Errorf("sqlite: migration %d: %w", m.version, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,113 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
+)
+
+const projectColumns = `id, name, description, created_at, updated_at, deleted_at`
+
+func scanProject(row interface{ Scan(...any) error }) (store.Project, error) {
+	var (
+		p                store.Project
+		created, updated int64
+		deleted          sql.NullInt64
+	)
+	if err := row.Scan(&p.ID, &p.Name, &p.Description, &created, &updated, &deleted); err != nil {
+		return store.Project{}, err
+	}
+	p.CreatedAt = fromMicros(created)
+	p.UpdatedAt = fromMicros(updated)
+	p.DeletedAt = timePtr(deleted)
+	return p, nil
+}
+
+// CreateProject implements store.ProjectStore.
+func (s *Store) CreateProject(ctx context.Context, p store.Project) error {
+	_, err := s.writer.ExecContext(ctx,
+		`INSERT INTO projects (`+projectColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
+		p.ID, p.Name, p.Description, toMicros(p.CreatedAt), toMicros(p.UpdatedAt), nullMicros(p.DeletedAt))
+	if err != nil {
+		return fmt.Errorf("sqlite: create project: %w", mapErr(err))
+	}
+	return nil
+}
+
+// GetProject implements store.ProjectStore.
+func (s *Store) GetProject(ctx context.Context, id string) (store.Project, error) {
+	p, err := scanProject(s.reader.QueryRowContext(ctx,
+		`SELECT `+projectColumns+` FROM projects WHERE id = ?`, id))
+	if err != nil {
+		return store.Project{}, fmt.Errorf("sqlite: get project: %w", mapErr(err))
+	}
+	return p, nil
+}
+
+// ListProjects implements store.ProjectStore.
+func (s *Store) ListProjects(ctx context.Context, f store.ProjectFilter) ([]store.Project, error) {
+	query := `SELECT ` + projectColumns + ` FROM projects WHERE deleted_at IS NULL`
+	var args []any
+	if f.After != nil {
+		query += ` AND (created_at > ? OR (created_at = ? AND id > ?))`
+		c := toMicros(f.After.Time)
+		args = append(args, c, c, f.After.ID)
+	}
+	query += ` ORDER BY created_at, id LIMIT ?`
+	args = append(args, f.Limit)
+	rows, err := s.reader.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list projects: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Project
+	for rows.Next() {
+		p, err := scanProject(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list projects: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list projects: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateProject implements store.ProjectStore.
+func (s *Store) UpdateProject(ctx context.Context, p store.Project) error {
+	res, err := s.writer.ExecContext(ctx,
+		`UPDATE projects SET name = ?, description = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
+		p.Name, p.Description, toMicros(p.UpdatedAt), p.ID)
+	if err != nil {
+		return fmt.Errorf("sqlite: update project: %w", mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: update project: %w", store.ErrNotFound)
+	}
+	return nil
+}
+
+// DeleteProject implements store.ProjectStore.
+func (s *Store) DeleteProject(ctx context.Context, id string, at time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`UPDATE projects SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
+			toMicros(at), toMicros(at), id)
+		if err != nil {
+			return fmt.Errorf("sqlite: delete project: %w", mapErr(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("sqlite: delete project: %w", store.ErrNotFound)
+		}
+		if _, err := tx.ExecContext(ctx,
+			`UPDATE api_keys SET revoked_at = ?, updated_at = ? WHERE project_id = ? AND revoked_at IS NULL`,
+			toMicros(at), toMicros(at), id); err != nil {
+			return fmt.Errorf("sqlite: revoke project keys: %w", mapErr(err))
+		}
+		return nil
+	})
+}

@@ -1,0 +1,185 @@
+// Package store defines the persistence boundary of the key service. The
+// server depends only on the Store interface so that the embedded SQLite
+// implementation and a shared PostgreSQL implementation are interchangeable.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors every implementation returns (wrapped with %w) so callers
+// can branch with errors.Is.
+var (
+	// ErrNotFound means the addressed row does not exist.
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict means a unique constraint was violated, or a conditional
+	// write found the row no longer in the state the caller expected.
+	ErrConflict = errors.New("store: conflict")
+)
+
+// Store is the full persistence interface of the key service. Times passed in
+// and returned are UTC; implementations keep at least microsecond precision.
+type Store interface {
+	// Ping reports whether the store is reachable.
+	Ping(ctx context.Context) error
+	// Close releases all resources.
+	Close() error
+
+	ProjectStore
+	APIKeyStore
+	IdempotencyStore
+}
+
+// ProjectStore persists projects.
+type ProjectStore interface {
+	// CreateProject inserts p. A live project with the same name gives ErrConflict.
+	CreateProject(ctx context.Context, p Project) error
+	// GetProject returns the project, including soft-deleted ones (DeletedAt set).
+	GetProject(ctx context.Context, id string) (Project, error)
+	// ListProjects returns live projects ordered by (created_at, id).
+	ListProjects(ctx context.Context, f ProjectFilter) ([]Project, error)
+	// UpdateProject writes name, description and updated_at of a live project.
+	UpdateProject(ctx context.Context, p Project) error
+	// DeleteProject soft-deletes a live project and revokes all of its
+	// unrevoked keys in one transaction.
+	DeleteProject(ctx context.Context, id string, at time.Time) error
+}
+
+// APIKeyStore persists API keys.
+type APIKeyStore interface {
+	// CreateAPIKey inserts k. A live key with the same name in the project
+	// gives ErrConflict.
+	CreateAPIKey(ctx context.Context, k APIKey) error
+	GetAPIKey(ctx context.Context, id string) (APIKey, error)
+	// GetAPIKeyByHash looks a key up by its hash (see APIKey.KeyHash).
+	GetAPIKeyByHash(ctx context.Context, keyHash string) (APIKey, error)
+	ListAPIKeys(ctx context.Context, f APIKeyFilter) ([]APIKey, error)
+	// UpdateAPIKey writes the mutable fields of a live key (not revoked, not
+	// replaced). A key that is no longer live gives ErrConflict.
+	UpdateAPIKey(ctx context.Context, k APIKey) error
+	// RotateAPIKey marks old as replaced (ReplacedByKeyID, GraceExpiresAt,
+	// UpdatedAt taken from old) and inserts next, in one transaction. If old
+	// is no longer live the whole write is refused with ErrConflict.
+	RotateAPIKey(ctx context.Context, old APIKey, next APIKey) error
+	// RevokeAPIKeys sets revoked_at on every listed key that is not revoked
+	// yet, in one transaction. An unknown id aborts the whole write with a
+	// *MissingError that wraps ErrNotFound.
+	RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) error
+	// TouchAPIKey records a successful use of the key.
+	TouchAPIKey(ctx context.Context, id string, at time.Time) error
+}
+
+// IdempotencyStore persists recorded responses of idempotent POSTs.
+type IdempotencyStore interface {
+	GetIdempotencyRecord(ctx context.Context, principal, key string) (IdempotencyRecord, error)
+	// PutIdempotencyRecord inserts a record; an existing one gives ErrConflict.
+	PutIdempotencyRecord(ctx context.Context, rec IdempotencyRecord) error
+	DeleteIdempotencyRecord(ctx context.Context, principal, key string) error
+	// DeleteExpiredIdempotencyRecords removes records with ExpiresAt <= now.
+	DeleteExpiredIdempotencyRecords(ctx context.Context, now time.Time) (int64, error)
+}
+
+// MissingError names the id that a multi-row write could not find.
+type MissingError struct{ ID string }
+
+func (e *MissingError) Error() string { return "store: not found: " + e.ID }
+
+// Unwrap makes errors.Is(err, ErrNotFound) true.
+func (e *MissingError) Unwrap() error { return ErrNotFound }
+
+// Project is a tenant boundary: keys belong to exactly one project.
+type Project struct {
+	ID          string
+	Name        string
+	Description string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	DeletedAt   *time.Time
+}
+
+// ProjectFilter selects a page of live projects ordered by (created_at, id).
+type ProjectFilter struct {
+	After *Cursor // exclusive lower bound
+	Limit int
+}
+
+// HashVersionHMACSHA256 identifies KeyHash = hex(HMAC-SHA-256(pepper, key)).
+const HashVersionHMACSHA256 = 1
+
+// APIKey is a stored key. The secret itself is never stored, only KeyHash.
+type APIKey struct {
+	ID                   string
+	ProjectID            string
+	ServiceAccountID     *string
+	EnvironmentID        *string
+	Name                 string
+	Description          string
+	KeyPrefix            string
+	KeyHash              string
+	HashVersion          int
+	Scopes               []string
+	Active               bool
+	ExpiresAt            *time.Time
+	LastUsedAt           *time.Time
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+	RevokedAt            *time.Time
+	ReplacedByKeyID      *string
+	GraceExpiresAt       *time.Time
+	RotationIntervalDays *int
+	NextRotationAt       *time.Time
+	RotationWebhookURL   *string
+}
+
+// APIKeySort is the column a key list is ordered by; ties break on id.
+type APIKeySort string
+
+// Sort orders supported by ListAPIKeys.
+const (
+	SortByCreatedAt APIKeySort = "created_at"
+	SortByName      APIKeySort = "name"
+	// SortByExpiresAt orders keys without expiry after all others.
+	SortByExpiresAt APIKeySort = "expires_at"
+)
+
+// Cursor is the position after which a page starts: the sort value of the
+// last row returned (Time for time sorts, with Null for a null expires_at;
+// String for name) and its id.
+type Cursor struct {
+	Time   time.Time
+	Null   bool
+	String string
+	ID     string
+}
+
+// APIKeyFilter selects and orders keys of one project. Nil pointers mean
+// "no filter".
+type APIKeyFilter struct {
+	ProjectID        string
+	Name             *string
+	NamePrefix       *string
+	Active           *bool
+	Scope            *string
+	IncludeRevoked   bool // include revoked and replaced keys
+	ExpiresBefore    *time.Time
+	ServiceAccountID *string
+	EnvironmentID    *string
+	SortBy           APIKeySort
+	Descending       bool
+	After            *Cursor
+	Limit            int
+}
+
+// IdempotencyRecord is the remembered outcome of a POST carrying an
+// Idempotency-Key. Body is ciphertext: responses may contain key secrets.
+type IdempotencyRecord struct {
+	Principal   string
+	Key         string
+	RequestHash []byte
+	Status      int
+	Body        []byte
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+}

@@ -1,0 +1,102 @@
+package keyservice
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"time"
+	"unicode/utf8"
+)
+
+// Limits from the API contract.
+const (
+	maxNameLen         = 255
+	maxDescriptionLen  = 65535
+	maxScopes          = 50
+	maxDays            = 3650
+	maxWebhookURLLen   = 2048
+	maxReferenceIDLen  = 255
+	maxGracePeriod     = 30 * 24 * time.Hour
+	maxRevokeBatchSize = 1000
+)
+
+var scopePattern = regexp.MustCompile(`^[a-z][a-z0-9_.:-]{0,63}$`)
+
+func validateName(field, name string) error {
+	if !utf8.ValidString(name) {
+		return invalid(field, "must be valid UTF-8")
+	}
+	n := utf8.RuneCountInString(name)
+	if n < 1 || n > maxNameLen {
+		return invalid(field, "must be 1 to %d characters long", maxNameLen)
+	}
+	return nil
+}
+
+func validateDescription(field, d string) error {
+	if !utf8.ValidString(d) {
+		return invalid(field, "must be valid UTF-8")
+	}
+	if utf8.RuneCountInString(d) > maxDescriptionLen {
+		return invalid(field, "must be at most %d characters long", maxDescriptionLen)
+	}
+	return nil
+}
+
+func validateScopes(scopes []string) error {
+	if len(scopes) > maxScopes {
+		return invalid("scopes", "at most %d scopes are allowed", maxScopes)
+	}
+	seen := make(map[string]bool, len(scopes))
+	for i, s := range scopes {
+		field := fmt.Sprintf("scopes[%d]", i)
+		if !scopePattern.MatchString(s) {
+			return invalid(field, "must match %s", scopePattern)
+		}
+		if seen[s] {
+			return invalid(field, "duplicate scope %q", s)
+		}
+		seen[s] = true
+	}
+	return nil
+}
+
+func validateFuture(field string, t time.Time, now time.Time) error {
+	if !t.After(now) {
+		return invalid(field, "must be in the future")
+	}
+	return nil
+}
+
+func validateDays(field string, days int) error {
+	if days < 1 || days > maxDays {
+		return invalid(field, "must be between 1 and %d", maxDays)
+	}
+	return nil
+}
+
+func validateWebhookURL(field, raw string) error {
+	if len(raw) > maxWebhookURLLen {
+		return invalid(field, "must be at most %d characters long", maxWebhookURLLen)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return invalid(field, "must be an absolute http or https URL")
+	}
+	if u.User != nil {
+		return invalid(field, "must not contain credentials")
+	}
+	return nil
+}
+
+// validateReferenceID checks ids of other resources (service accounts,
+// environments) that are stored but not yet resolved.
+func validateReferenceID(field string, id *string) error {
+	if id == nil {
+		return nil
+	}
+	if *id == "" || len(*id) > maxReferenceIDLen || !utf8.ValidString(*id) {
+		return invalid(field, "must be 1 to %d characters long, or null", maxReferenceIDLen)
+	}
+	return nil
+}

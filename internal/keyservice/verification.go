@@ -1,0 +1,70 @@
+package keyservice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
+)
+
+// usable reports whether a key may authenticate at now. Each failure reason
+// is collapsed into one answer for callers; see errUnauthorized.
+func usable(k store.APIKey, now time.Time) bool {
+	switch {
+	case k.RevokedAt != nil, !k.Active:
+		return false
+	case k.ExpiresAt != nil && !now.Before(*k.ExpiresAt):
+		return false
+	case k.ReplacedByKeyID != nil && (k.GraceExpiresAt == nil || !now.Before(*k.GraceExpiresAt)):
+		return false
+	}
+	return true
+}
+
+// verifyKey returns the stored key for a presented secret if it is usable,
+// and records the use. Format errors fail before the store is touched.
+func (s *service) verifyKey(ctx context.Context, secret string) (store.APIKey, error) {
+	if ParseKey(secret) != nil {
+		return store.APIKey{}, errUnauthorized
+	}
+	k, err := s.store.GetAPIKeyByHash(ctx, s.hasher.hash(secret))
+	if errors.Is(err, store.ErrNotFound) {
+		return store.APIKey{}, errUnauthorized
+	}
+	if err != nil {
+		return store.APIKey{}, fmt.Errorf("verify key: %w", err)
+	}
+	now := s.clock()
+	if !usable(k, now) {
+		return store.APIKey{}, errUnauthorized
+	}
+	proj, err := s.store.GetProject(ctx, k.ProjectID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && proj.DeletedAt != nil) {
+		return store.APIKey{}, errUnauthorized
+	}
+	if err != nil {
+		return store.APIKey{}, fmt.Errorf("verify key: %w", err)
+	}
+	if err := s.store.TouchAPIKey(ctx, k.ID, now); err != nil {
+		return store.APIKey{}, fmt.Errorf("verify key: %w", err)
+	}
+	k.LastUsedAt = &now
+	return k, nil
+}
+
+// authenticateKey turns a management API key into a principal confined to
+// its project. A usable key without the admin scope is forbidden, not
+// unauthorized: the credential is valid, the right is missing.
+func (s *service) authenticateKey(ctx context.Context, secret string) (principal, error) {
+	k, err := s.verifyKey(ctx, secret)
+	if err != nil {
+		return principal{}, err
+	}
+	if !slices.Contains(k.Scopes, adminScope) {
+		return principal{}, forbidden("API key lacks the %s scope", adminScope)
+	}
+	return principal{projectID: k.ProjectID, keyID: k.ID}, nil
+}
