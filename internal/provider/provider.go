@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -34,7 +35,10 @@ const (
 	defaultRequestTimeout = 30 * time.Second
 )
 
-var _ provider.Provider = &KeyserviceProvider{}
+var (
+	_ provider.Provider                       = &KeyserviceProvider{}
+	_ provider.ProviderWithEphemeralResources = &KeyserviceProvider{}
+)
 
 // Option changes how the provider is built; tests use it to inject a clock.
 type Option func(*KeyserviceProvider)
@@ -221,6 +225,12 @@ func (p *KeyserviceProvider) DataSources(_ context.Context) []func() datasource.
 		NewProjectDataSource,
 		NewAPIKeyDataSource,
 		NewAPIKeysDataSource,
+	}
+}
+
+func (p *KeyserviceProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewAPIKeyEphemeralResource,
 	}
 }
 
