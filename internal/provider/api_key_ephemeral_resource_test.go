@@ -77,4 +77,3 @@ resource "echo" "run" {}
 	}
 	t.Logf("%d ephemeral keys opened and revoked", len(keys))
 }
-
