@@ -42,6 +42,7 @@ type Config struct {
 	Endpoint       string        // base URL, e.g. "http://127.0.0.1:8080"; an absolute http(s) URL
 	Token          string        // bearer token: the admin token or an API key with keys:admin
 	MaxRetries     int           // retries after the first attempt; 0 means the default 4; negative is an error
+	NoRetries      bool          // make exactly one attempt, whatever MaxRetries says
 	RequestTimeout time.Duration // per attempt; default 30s
 	RetryWaitMin   time.Duration // default 250ms
 	RetryWaitMax   time.Duration // default 10s; also caps a server's Retry-After
@@ -86,6 +87,9 @@ func New(cfg Config) (*Client, error) {
 		otp:        cfg.OTP,
 		maxRetries: cmpOr(cfg.MaxRetries, defaultMaxRetries),
 		logger:     cfg.Logger,
+	}
+	if cfg.NoRetries {
+		c.maxRetries = 0
 	}
 	waitMin := cmpOr(cfg.RetryWaitMin, defaultRetryWaitMin)
 	waitMax := cmpOr(cfg.RetryWaitMax, max(defaultRetryWaitMax, waitMin))

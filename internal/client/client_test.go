@@ -414,3 +414,19 @@ func TestBaseHTTPClientTransportIsReused(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestNoRetriesMakesOneAttempt(t *testing.T) {
+	var attempts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		attempts.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.NoRetries = true })
+	if _, err := c.GetProject(context.Background(), "prj_x"); err == nil {
+		t.Fatal("want an error from a 503")
+	}
+	if n := attempts.Load(); n != 1 {
+		t.Fatalf("NoRetries made %d attempts, want 1", n)
+	}
+}

@@ -177,6 +177,7 @@ func (p *KeyserviceProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	if !config.MaxRetries.IsNull() {
 		cfg.MaxRetries = int(config.MaxRetries.ValueInt64())
+		cfg.NoRetries = cfg.MaxRetries == 0
 	}
 	if !config.RequestTimeout.IsNull() {
 		d, err := time.ParseDuration(config.RequestTimeout.ValueString())
