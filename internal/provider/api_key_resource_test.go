@@ -70,14 +70,14 @@ func TestAccAPIKey_lifecycle(t *testing.T) {
 				ResourceName:            keyAddr,
 				ImportState:             true,
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"key"},
+				ImportStateVerifyIgnore: []string{"key", "last_used_at"}, // the step before verified the key
 			},
 			{
 				ResourceName:            keyAddr,
 				ImportState:             true,
 				ImportStateId:           projectID + "/ci-deployer",
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"key"},
+				ImportStateVerifyIgnore: []string{"key", "last_used_at"}, // the step before verified the key
 			},
 			{
 				Config: apiKeyConfig(s, projectID, "ci-deployer-renamed", `
@@ -175,7 +175,12 @@ func TestAccAPIKey_disabledRenamedRescopedOutsideTerraformIsPlannedBack(t *testi
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttr(keyAddr, "id", id),
+					resource.TestCheckResourceAttrWith(keyAddr, "id", func(v string) error {
+						if v != id {
+							return fmt.Errorf("id changed from %s to %s: an update must not replace the key", id, v)
+						}
+						return nil
+					}),
 					checkServerKey(s, keyAddr, func(k *client.APIKey) error {
 						if k.Name != "svc" || !k.Active || len(k.Scopes) != 1 || k.Scopes[0] != "read" {
 							return fmt.Errorf("server key not planned back to config: %+v", k)
@@ -224,9 +229,9 @@ func TestAccAPIKey_planTimeValidation(t *testing.T) {
 		"long name":         {strings.Repeat("n", 256), "", `(?s)Attribute name string length must be between 1 and 255`},
 		"bad scope":         {"svc", `scopes = ["Read"]`, `(?s)Attribute scopes\[Value\("Read"\)\].*must start with a lowercase letter`},
 		"too many scopes":   {"svc", fmt.Sprintf("scopes = [%s]", manyScopes(51)), `(?s)Attribute scopes set must contain at most 50 elements`},
-		"malformed expiry":  {"svc", `expires_at = "tomorrow"`, `(?s)Attribute expires_at.*"tomorrow" is not an RFC 3339 time`},
+		"malformed expiry":  {"svc", `expires_at = "tomorrow"`, `(?s)Invalid Time.*expires_at = "tomorrow".*"tomorrow" is not an RFC 3339 time`},
 		"past expiry":       {"svc", fmt.Sprintf("expires_at = %q", past), `(?s)expires_at .* is not in the future`},
-		"bad grace":         {"svc", `rotation_grace_period = "1 day"`, `(?s)Attribute rotation_grace_period.*"1 day" is not a duration`},
+		"bad grace":         {"svc", `rotation_grace_period = "1 day"`, `(?s)Invalid Duration.*rotation_grace_period = "1 day".*"1 day" is not a duration`},
 		"bad rotation_days": {"svc", `rotation_days = 0`, `(?s)Attribute rotation_days value must be between 1 and 3650`},
 	}
 	for name, tc := range cases {

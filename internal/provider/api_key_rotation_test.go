@@ -155,17 +155,22 @@ func TestAccAPIKey_rotatedOutsideTerraformIsFollowed(t *testing.T) {
 					}
 				},
 				RefreshState: true,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("key"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
-					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("previous_key_id"), knownvalue.NotNull()),
-				},
-				Check: resource.TestCheckResourceAttrWith(keyAddr, "id", func(v string) error {
-					if v != rotated.ID {
-						return fmt.Errorf("state id %s, want the successor %s", v, rotated.ID)
-					}
-					return nil
-				}),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckNoResourceAttr(keyAddr, "key"),
+					resource.TestCheckResourceAttr(keyAddr, "status", "active"),
+					resource.TestCheckResourceAttrWith(keyAddr, "previous_key_id", func(v string) error {
+						if v != firstID {
+							return fmt.Errorf("previous_key_id %s, want %s", v, firstID)
+						}
+						return nil
+					}),
+					resource.TestCheckResourceAttrWith(keyAddr, "id", func(v string) error {
+						if v != rotated.ID {
+							return fmt.Errorf("state id %s, want the successor %s", v, rotated.ID)
+						}
+						return nil
+					}),
+				),
 			},
 			{
 				Config: config,
