@@ -83,11 +83,8 @@ func listAPIKeysQuery(q url.Values) (listAPIKeysInput, error) {
 		in.ExpiresBefore = &t
 	}
 	var err error
-	if in.PageSize, err = queryInt(q.Get("page_size"), "page_size"); err != nil {
+	if in.PageSize, err = queryPageSize(q); err != nil {
 		return listAPIKeysInput{}, err
-	}
-	if q.Has("page_size") && in.PageSize == 0 {
-		return listAPIKeysInput{}, invalid("page_size", "must be between 1 and %d", maxPageSize)
 	}
 	return in, nil
 }

@@ -1,9 +1,6 @@
 package keyservice
 
-import (
-	"net/http"
-	"strconv"
-)
+import "net/http"
 
 func (s *Server) handleCreateProject(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(r)
@@ -26,7 +23,7 @@ func (s *Server) handleCreateProject(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleListProjects(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	size, err := queryInt(q.Get("page_size"), "page_size")
+	size, err := queryPageSize(q)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -77,16 +74,4 @@ func (s *Server) handleDeleteProject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// queryInt parses an optional integer query parameter; "" is 0.
-func queryInt(v, field string) (int, error) {
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, invalid(field, "must be an integer")
-	}
-	return n, nil
 }
