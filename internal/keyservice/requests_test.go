@@ -1,0 +1,44 @@
+package keyservice
+
+import (
+	"errors"
+	"testing"
+)
+
+func FuzzCreateAPIKeyDecode(f *testing.F) {
+	for _, s := range []string{
+		``, `{}`, `null`, `[]`, `{"name":"a","project_id":"p"}`,
+		`{"name":"a","scopes":["x","y"],"expires_at":"2030-01-01T00:00:00Z","active":false}`,
+		`{"expires_in_days":1.5}`, `{"scopes":[1]}`, `{"unknown":1}`, `{"name":"a"} x`,
+		`{"expires_at":"not a time"}`, `{"rotation_webhook_url":null,"service_account_id":null}`,
+		"{\"name\":\"\xff\"}",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		in, err := decodeCreateAPIKey(body)
+		if err != nil {
+			// Every decode failure is a client error with a message.
+			var de *domainError
+			if !errors.As(err, &de) || de.kind != kindValidation || de.message == "" {
+				t.Fatalf("decode error %T %v is not a validation error", err, err)
+			}
+			return
+		}
+		_ = in
+	})
+}
+
+func FuzzUpdateAPIKeyDecode(f *testing.F) {
+	for _, s := range []string{``, `{}`, `{"expires_at":null}`, `{"scopes":null}`, `{"name":null}`, `{"active":"yes"}`, `[]`, `{"rotation_interval_days":2}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if _, err := decodeUpdateAPIKey(body); err != nil {
+			var de *domainError
+			if !errors.As(err, &de) || de.kind != kindValidation {
+				t.Fatalf("decode error %T %v is not a validation error", err, err)
+			}
+		}
+	})
+}
