@@ -83,3 +83,10 @@ func stringPointerValue(s *string) types.String {
 	}
 	return types.StringValue(*s)
 }
+
+func int64PointerValue(v *int64) types.Int64 {
+	if v == nil {
+		return types.Int64Null()
+	}
+	return types.Int64Value(*v)
+}

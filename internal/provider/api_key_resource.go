@@ -23,9 +23,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/client"
+)
+
+// Values of deletion_policy.
+const (
+	deletionPolicyRevoke  = "REVOKE"
+	deletionPolicyDisable = "DISABLE"
+	deletionPolicyAbandon = "ABANDON"
 )
 
 var (
@@ -57,6 +63,13 @@ type APIKeyResourceModel struct {
 	Scopes                    types.Set    `tfsdk:"scopes"`
 	Active                    types.Bool   `tfsdk:"active"`
 	ExpiresAt                 types.String `tfsdk:"expires_at"`
+	ExpiresInDays             types.Int64  `tfsdk:"expires_in_days"`
+	ServiceAccountID          types.String `tfsdk:"service_account_id"`
+	EnvironmentID             types.String `tfsdk:"environment_id"`
+	RotationIntervalDays      types.Int64  `tfsdk:"rotation_interval_days"`
+	RotationWebhookURL        types.String `tfsdk:"rotation_webhook_url"`
+	NextRotationAt            types.String `tfsdk:"next_rotation_at"`
+	DeletionPolicy            types.String `tfsdk:"deletion_policy"`
 	RotateTriggers            types.Map    `tfsdk:"rotate_triggers"`
 	RotationDays              types.Int64  `tfsdk:"rotation_days"`
 	RotationGracePeriod       types.String `tfsdk:"rotation_grace_period"`
@@ -126,9 +139,54 @@ func (r *APIKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Default:             booldefault.StaticBool(true),
 			},
 			"expires_at": schema.StringAttribute{
-				MarkdownDescription: "When the key stops working (RFC 3339, e.g. `2030-01-01T00:00:00Z`). Must be in the future when set or changed. Null means never.",
+				MarkdownDescription: "When the key stops working (RFC 3339, e.g. `2030-01-01T00:00:00Z`). Must be in the future when set or changed. " +
+					"Null means never, unless `expires_in_days` is set, in which case this is computed. An expired key is planned for replacement.",
+				Optional: true,
+				Computed: true,
+				Validators: []validator.String{
+					rfc3339Validator{},
+					stringvalidator.ConflictsWith(path.MatchRoot("expires_in_days")),
+				},
+			},
+			"expires_in_days": schema.Int64Attribute{
+				MarkdownDescription: "Alternative to `expires_at`: the key expires this many days after it was created (or last rotated). " +
+					"Once expired, it is replaced by a new key with a fresh expiry.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(1, 3650)},
+			},
+			"service_account_id": schema.StringAttribute{
+				MarkdownDescription: "Service account that owns the key. Changing it creates a new key.",
 				Optional:            true,
-				Validators:          []validator.String{rfc3339Validator{}},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"environment_id": schema.StringAttribute{
+				MarkdownDescription: "Environment the key is bound to (e.g. production); it shows in the key's prefix. Changing it creates a new key.",
+				Optional:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"rotation_interval_days": schema.Int64Attribute{
+				MarkdownDescription: "Server-side scheduled rotation: the key service itself rotates the key every this many days and POSTs the " +
+					"new key to `rotation_webhook_url`. Terraform then follows the rotation (the `key` in state becomes null, with a warning). " +
+					"For rotation that Terraform performs and whose secret lands in state, use `rotation_days` instead.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(1, 3650), int64validator.AlsoRequires(path.MatchRoot("rotation_webhook_url"))},
+			},
+			"rotation_webhook_url": schema.StringAttribute{
+				MarkdownDescription: "HTTPS (or HTTP) URL that receives each key the server rotates, signed with the project's webhook signing secret.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^https?://[^\s]+$`), "must be an http:// or https:// URL")},
+			},
+			"next_rotation_at": schema.StringAttribute{
+				MarkdownDescription: "When the server will next rotate the key (RFC 3339), with `rotation_interval_days`.",
+				Computed:            true,
+			},
+			"deletion_policy": schema.StringAttribute{
+				MarkdownDescription: "What destroying the resource does to the key: `REVOKE` (default, the key stops working at once), " +
+					"`DISABLE` (the key is kept but disabled, so it can be re-enabled) or `ABANDON` (the key is left as it is and only forgotten by Terraform).",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(deletionPolicyRevoke),
+				Validators: []validator.String{stringvalidator.OneOf(deletionPolicyRevoke, deletionPolicyDisable, deletionPolicyAbandon)},
 			},
 			"rotate_triggers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary map of values that, when changed, rotate the key in place (like `keepers`).",
@@ -189,98 +247,6 @@ func (r *APIKeyResource) Configure(_ context.Context, req resource.ConfigureRequ
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan fills project_id from the provider default, checks a new or changed expiry, and
-// plans a rotation when rotate_triggers changed or rotation_days have passed.
-func (r *APIKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
-		return // destroy, or the provider is not configured yet (validate)
-	}
-	var plan APIKeyResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	var state *APIKeyResourceModel
-	if !req.State.Raw.IsNull() {
-		state = &APIKeyResourceModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-	}
-	now := r.data.now()
-
-	if plan.ProjectID.IsUnknown() && state == nil {
-		var cfgProject types.String
-		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("project_id"), &cfgProject)...)
-		if cfgProject.IsNull() {
-			id := r.data.projectIDFor(types.StringNull(), &resp.Diagnostics)
-			if resp.Diagnostics.HasError() {
-				return
-			}
-			plan.ProjectID = types.StringValue(id)
-		}
-	}
-
-	if !plan.ExpiresAt.IsNull() && !plan.ExpiresAt.IsUnknown() {
-		changed := state == nil || !sameInstant(state.ExpiresAt, plan.ExpiresAt)
-		if t, err := time.Parse(time.RFC3339, plan.ExpiresAt.ValueString()); err == nil && changed && !t.After(now) {
-			resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "Expiry In The Past",
-				fmt.Sprintf("expires_at %s is not in the future (now is %s). Set a later time, or remove expires_at for a key that does not expire.",
-					plan.ExpiresAt.ValueString(), now.UTC().Format(time.RFC3339)))
-			return
-		}
-		if state != nil && !changed && state.Status.ValueString() == statusExpired {
-			resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "API Key Expired",
-				fmt.Sprintf("Key %s expired at %s. Set a new, future expires_at to replace it with a new key.", state.ID.ValueString(), state.ExpiresAt.ValueString()))
-			return
-		}
-	}
-
-	if state != nil {
-		if state.Status.ValueString() == statusExpired {
-			resp.Diagnostics.AddWarning("API Key Expired",
-				fmt.Sprintf("Key %s (%s) expired at %s; it will be replaced by a new key.", state.ID.ValueString(), state.Name.ValueString(), state.ExpiresAt.ValueString()))
-			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("expires_at"))
-		} else if reason := rotationReason(state, &plan, now); reason != "" {
-			tflog.Debug(ctx, "planning rotation", map[string]any{"id": state.ID.ValueString(), "reason": reason})
-			markRotation(&plan)
-		}
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-// rotationReason says why the key must rotate in this plan, or "" when it need not.
-func rotationReason(state, plan *APIKeyResourceModel, now time.Time) string {
-	if !plan.RotateTriggers.Equal(state.RotateTriggers) && !plan.RotateTriggers.IsUnknown() {
-		return "rotate_triggers changed"
-	}
-	if plan.RotationDays.IsNull() || plan.RotationDays.IsUnknown() {
-		return ""
-	}
-	created, err := time.Parse(time.RFC3339, state.CreatedAt.ValueString())
-	if err != nil {
-		return ""
-	}
-	due := created.Add(time.Duration(plan.RotationDays.ValueInt64()) * 24 * time.Hour)
-	if !now.Before(due) {
-		return fmt.Sprintf("rotation_days=%d passed on %s", plan.RotationDays.ValueInt64(), due.UTC().Format(time.RFC3339))
-	}
-	return ""
-}
-
-// markRotation makes everything a rotation replaces unknown in the plan.
-func markRotation(plan *APIKeyResourceModel) {
-	plan.ID = types.StringUnknown()
-	plan.Key = types.StringUnknown()
-	plan.KeyPrefix = types.StringUnknown()
-	plan.CreatedAt = types.StringUnknown()
-	plan.Status = types.StringUnknown()
-	plan.LastUsedAt = types.StringUnknown()
-	plan.PreviousKeyID = types.StringUnknown()
-	plan.PreviousKeyGraceExpiresAt = types.StringUnknown()
-}
-
 func (r *APIKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan APIKeyResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -288,12 +254,17 @@ func (r *APIKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	create := client.CreateAPIKeyRequest{
-		ProjectID:   plan.ProjectID.ValueString(),
-		Name:        plan.Name.ValueString(),
-		Description: plan.Description.ValueString(),
-		Scopes:      scopesFrom(ctx, plan.Scopes, &resp.Diagnostics),
-		Active:      plan.Active.ValueBoolPointer(),
-		ExpiresAt:   parseTimePointer(plan.ExpiresAt),
+		ProjectID:            plan.ProjectID.ValueString(),
+		Name:                 plan.Name.ValueString(),
+		Description:          plan.Description.ValueString(),
+		Scopes:               scopesFrom(ctx, plan.Scopes, &resp.Diagnostics),
+		Active:               plan.Active.ValueBoolPointer(),
+		ExpiresAt:            parseTimePointer(plan.ExpiresAt),
+		ExpiresInDays:        plan.ExpiresInDays.ValueInt64Pointer(),
+		ServiceAccountID:     plan.ServiceAccountID.ValueStringPointer(),
+		EnvironmentID:        plan.EnvironmentID.ValueStringPointer(),
+		RotationIntervalDays: plan.RotationIntervalDays.ValueInt64Pointer(),
+		RotationWebhookURL:   plan.RotationWebhookURL.ValueStringPointer(),
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -410,17 +381,27 @@ func (r *APIKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 		next.Key = types.StringValue(rotated.Key)
 		next.PreviousKeyID = stringPointerValue(rotated.PreviousKeyID)
 		next.PreviousKeyGraceExpiresAt = timeValue(rotated.PreviousKeyGraceExpiresAt)
-	}
-	if k == nil {
-		var err error
-		if k, err = r.data.client.GetAPIKey(ctx, id); err != nil {
-			addAPIError(&resp.Diagnostics, "Error Reading API Key", "read API key "+id, err)
-			return
+		if !plan.ExpiresInDays.IsNull() {
+			// The new key copied the old expiry; expires_in_days counts from the rotation.
+			expires := rotated.CreatedAt.Add(time.Duration(plan.ExpiresInDays.ValueInt64()) * 24 * time.Hour).UTC().Truncate(time.Second)
+			k, err = r.data.client.UpdateAPIKey(ctx, rotated.ID, client.UpdateAPIKeyRequest{ExpiresAt: &expires})
+			if err != nil {
+				resp.Diagnostics.Append(resp.State.Set(ctx, apiKeyModelFrom(rotated, next, r.data.now()))...)
+				addAPIError(&resp.Diagnostics, "Error Updating API Key", "set the expiry of rotated key "+rotated.ID, err)
+				return
+			}
 		}
 	}
-	next = apiKeyModelFrom(k, next, r.data.now())
+	if k != nil {
+		next = apiKeyModelFrom(k, next, r.data.now())
+	}
+	// Arguments the server does not hold come from the plan; so do those it just accepted, in
+	// the configuration's spelling.
 	next.Name, next.Description, next.Scopes, next.Active = plan.Name, plan.Description, plan.Scopes, plan.Active
-	next.ExpiresAt = keepTimeFormat(plan.ExpiresAt, next.ExpiresAt)
+	if !plan.ExpiresAt.IsUnknown() {
+		next.ExpiresAt = keepTimeFormat(plan.ExpiresAt, next.ExpiresAt)
+	}
+	next.ExpiresInDays, next.DeletionPolicy = plan.ExpiresInDays, plan.DeletionPolicy
 	next.RotateTriggers, next.RotationDays, next.RotationGracePeriod = plan.RotateTriggers, plan.RotationDays, plan.RotationGracePeriod
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
 }
@@ -441,12 +422,28 @@ func apiKeyPatch(ctx context.Context, plan, state APIKeyResourceModel, diags *di
 	if !plan.Active.Equal(state.Active) {
 		patch.Active, changed = plan.Active.ValueBoolPointer(), true
 	}
-	if !sameInstant(plan.ExpiresAt, state.ExpiresAt) {
+	if !plan.ExpiresAt.IsUnknown() && !sameInstant(plan.ExpiresAt, state.ExpiresAt) {
 		changed = true
 		if plan.ExpiresAt.IsNull() {
 			patch.ClearExpiresAt = true
 		} else {
 			patch.ExpiresAt = parseTimePointer(plan.ExpiresAt)
+		}
+	}
+	if !plan.RotationIntervalDays.Equal(state.RotationIntervalDays) {
+		changed = true
+		if plan.RotationIntervalDays.IsNull() {
+			patch.ClearRotationIntervalDays = true
+		} else {
+			patch.RotationIntervalDays = plan.RotationIntervalDays.ValueInt64Pointer()
+		}
+	}
+	if !plan.RotationWebhookURL.Equal(state.RotationWebhookURL) {
+		changed = true
+		if plan.RotationWebhookURL.IsNull() {
+			patch.ClearRotationWebhookURL = true
+		} else {
+			patch.RotationWebhookURL = plan.RotationWebhookURL.ValueStringPointer()
 		}
 	}
 	return patch, changed
@@ -458,9 +455,22 @@ func (r *APIKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	err := r.data.client.RevokeAPIKey(ctx, state.ID.ValueString())
-	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		addAPIError(&resp.Diagnostics, "Error Revoking API Key", "revoke API key "+state.ID.ValueString(), err)
+	id := state.ID.ValueString()
+	switch state.DeletionPolicy.ValueString() {
+	case deletionPolicyAbandon:
+		resp.Diagnostics.AddWarning("API Key Abandoned",
+			fmt.Sprintf("deletion_policy is ABANDON: key %s (%s) still works; Terraform only forgot it.", id, state.Name.ValueString()))
+	case deletionPolicyDisable:
+		active := false
+		_, err := r.data.client.UpdateAPIKey(ctx, id, client.UpdateAPIKeyRequest{Active: &active})
+		if err != nil && !errors.Is(err, client.ErrNotFound) && !errors.Is(err, client.ErrConflict) {
+			addAPIError(&resp.Diagnostics, "Error Disabling API Key", "disable API key "+id, err)
+		}
+	default:
+		err := r.data.client.RevokeAPIKey(ctx, id)
+		if err != nil && !errors.Is(err, client.ErrNotFound) {
+			addAPIError(&resp.Diagnostics, "Error Revoking API Key", "revoke API key "+id, err)
+		}
 	}
 }
 
@@ -482,6 +492,7 @@ func (r *APIKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("rotation_grace_period"), "0s")...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("deletion_policy"), deletionPolicyRevoke)...)
 }
 
 // apiKeyModelFrom maps a server key onto the model, keeping from prior what the server does not
@@ -495,6 +506,11 @@ func apiKeyModelFrom(k *client.APIKey, prior APIKeyResourceModel, now time.Time)
 	m.Scopes = scopesValue(k.Scopes)
 	m.Active = types.BoolValue(k.Active)
 	m.ExpiresAt = keepTimeFormat(prior.ExpiresAt, timeValue(k.ExpiresAt))
+	m.ServiceAccountID = stringPointerValue(k.ServiceAccountID)
+	m.EnvironmentID = stringPointerValue(k.EnvironmentID)
+	m.RotationIntervalDays = int64PointerValue(k.RotationIntervalDays)
+	m.RotationWebhookURL = stringPointerValue(k.RotationWebhookURL)
+	m.NextRotationAt = timeValue(k.NextRotationAt)
 	m.KeyPrefix = types.StringValue(k.KeyPrefix)
 	m.Status = types.StringValue(apiKeyStatus(k, now))
 	m.CreatedAt = timeValue(&k.CreatedAt)
@@ -510,6 +526,9 @@ func apiKeyModelFrom(k *client.APIKey, prior APIKeyResourceModel, now time.Time)
 	}
 	if m.RotationGracePeriod.IsNull() || m.RotationGracePeriod.IsUnknown() {
 		m.RotationGracePeriod = types.StringValue("0s")
+	}
+	if m.DeletionPolicy.IsNull() || m.DeletionPolicy.IsUnknown() {
+		m.DeletionPolicy = types.StringValue(deletionPolicyRevoke)
 	}
 	return m
 }
