@@ -167,22 +167,3 @@ func (s *Server) handleRevokeAPIKeys(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, revokedJSON{Revoked: revoked})
 }
-
-func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	secret, err := decodeVerify(body)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	k, err := s.svc.verifyKey(r.Context(), secret)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, toVerifiedKeyJSON(k))
-}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -392,14 +391,15 @@ func (s *service) revokeAPIKeys(ctx context.Context, p principal, ids []string) 
 		return nil, invalid("ids", "at most %d ids are allowed", maxRevokeBatchSize)
 	}
 	unique := make([]string, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
 	for i, id := range ids {
 		if id == "" {
 			return nil, invalid(fmt.Sprintf("ids[%d]", i), "must not be empty")
 		}
-		if slices.Contains(unique, id) {
-			continue
+		if !seen[id] {
+			seen[id] = true
+			unique = append(unique, id)
 		}
-		unique = append(unique, id)
 	}
 	for i, id := range ids {
 		k, err := s.store.GetAPIKey(ctx, id)

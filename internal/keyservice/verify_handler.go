@@ -1,0 +1,23 @@
+package keyservice
+
+import "net/http"
+
+// handleVerify needs no credential: the presented key is what is checked.
+func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	secret, err := decodeVerify(body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	k, err := s.svc.verifyKey(r.Context(), secret)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toVerifiedKeyJSON(k))
+}
