@@ -51,6 +51,10 @@ func (r *APIKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		if state.Status.ValueString() == statusExpired {
 			resp.Diagnostics.AddWarning("API Key Expired",
 				fmt.Sprintf("Key %s (%s) expired at %s; it will be replaced by a new key.", state.ID.ValueString(), state.Name.ValueString(), state.ExpiresAt.ValueString()))
+			// Terraform replaces only for a path whose value changes: the new key's expiry is new.
+			if !config.ExpiresInDays.IsNull() {
+				plan.ExpiresAt = types.StringUnknown()
+			}
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("expires_at"))
 		} else if reason := rotationReason(state, &plan, now); reason != "" {
 			tflog.Debug(ctx, "planning rotation", map[string]any{"id": state.ID.ValueString(), "reason": reason})

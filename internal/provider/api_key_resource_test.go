@@ -327,3 +327,5 @@ func checkAllRevoked(s *acctest.Server, projectID string) resource.TestCheckFunc
 		return nil
 	}
 }
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
