@@ -1,6 +1,9 @@
 package keyservice
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // routeAccess says what a route needs before its handler runs.
 type routeAccess int
@@ -13,6 +16,7 @@ const (
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	handle := func(pattern string, access routeAccess, h http.HandlerFunc) {
+		s.patterns = append(s.patterns, pattern)
 		mux.Handle(pattern, s.route(pattern, access, h))
 	}
 
@@ -40,6 +44,18 @@ func (s *Server) routes() http.Handler {
 	})
 
 	return s.logRequests(s.recoverPanics(s.limitBodies(mux)))
+}
+
+// Routes lists the "METHOD /path" patterns the API serves, in registration order (not the
+// catch-all). internal/keyservice/openapi.json documents each one; a test holds them equal.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, p := range s.patterns {
+		if strings.Contains(p, " ") {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // route wraps a handler with what its pattern needs: the route name for the

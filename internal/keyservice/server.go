@@ -39,6 +39,7 @@ type Server struct {
 	lastSweep   atomic.Int64 // unix seconds of the last expired-record sweep
 	verifyLimit *rateLimiter
 	handler     http.Handler
+	patterns    []string // every pattern given to the mux, for Routes
 }
 
 // NewServer validates cfg and builds the server.
