@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -109,5 +110,27 @@ func TestDevModeServes(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("no graceful shutdown")
+	}
+}
+
+func TestDevModeUsesGivenSecret(t *testing.T) {
+	secret := make([]byte, 40)
+	for i := range secret {
+		secret[i] = byte(i)
+	}
+	var out strings.Builder
+	logger := slog.New(slog.NewJSONHandler(&out, nil))
+	tok, got, err := credentials(true, envFrom(map[string]string{
+		"KEYSERVICE_SERVER_SECRET": base64.StdEncoding.EncodeToString(secret),
+		"KEYSERVICE_ADMIN_TOKEN":   "given",
+	}), &out, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok != "given" || string(got) != string(secret) {
+		t.Fatal("--dev ignored the configured token or secret")
+	}
+	if out.Len() != 0 {
+		t.Fatalf("unexpected output: %s", out.String())
 	}
 }
