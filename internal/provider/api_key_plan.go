@@ -150,7 +150,6 @@ func markRotation(plan *APIKeyResourceModel) {
 	plan.KeyPrefix = types.StringUnknown()
 	plan.CreatedAt = types.StringUnknown()
 	plan.Status = types.StringUnknown()
-	plan.LastUsedAt = types.StringUnknown()
 	plan.PreviousKeyID = types.StringUnknown()
 	plan.PreviousKeyGraceExpiresAt = types.StringUnknown()
 }

@@ -77,7 +77,6 @@ type APIKeyResourceModel struct {
 	KeyPrefix                 types.String `tfsdk:"key_prefix"`
 	Status                    types.String `tfsdk:"status"`
 	CreatedAt                 types.String `tfsdk:"created_at"`
-	LastUsedAt                types.String `tfsdk:"last_used_at"`
 	PreviousKeyID             types.String `tfsdk:"previous_key_id"`
 	PreviousKeyGraceExpiresAt types.String `tfsdk:"previous_key_grace_expires_at"`
 }
@@ -92,7 +91,8 @@ func (r *APIKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		MarkdownDescription: "An API key of a project. The secret `key` is known only after create or rotation. " +
 			"Name, description, scopes, `active` and `expires_at` change in place; a change of `rotate_triggers`, or `rotation_days` " +
 			"passing since the last rotation, rotates the key in place, keeping the old key valid for `rotation_grace_period`. " +
-			"Destroying the resource revokes the key.",
+			"Destroying the resource revokes the key (see `deletion_policy`). When a key was last used is deliberately not tracked here, " +
+			"so that using a key never shows as a change, not even in a `-refresh-only` plan: read it with the `keyservice_api_key` data source.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Key ID, e.g. `key_…`. Changes when the key is rotated.",
@@ -224,10 +224,6 @@ func (r *APIKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				MarkdownDescription: "When this key was created, which is also when it was last rotated (RFC 3339).",
 				Computed:            true,
 				PlanModifiers:       useState,
-			},
-			"last_used_at": schema.StringAttribute{
-				MarkdownDescription: "When the key was last verified (RFC 3339), or null. Informational: it never causes a diff.",
-				Computed:            true,
 			},
 			"previous_key_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the key this one replaced in the last rotation done by Terraform.",
@@ -514,7 +510,6 @@ func apiKeyModelFrom(k *client.APIKey, prior APIKeyResourceModel, now time.Time)
 	m.KeyPrefix = types.StringValue(k.KeyPrefix)
 	m.Status = types.StringValue(apiKeyStatus(k, now))
 	m.CreatedAt = timeValue(&k.CreatedAt)
-	m.LastUsedAt = timeValue(k.LastUsedAt)
 	if m.Key.IsUnknown() {
 		m.Key = types.StringNull()
 	}
