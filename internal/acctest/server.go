@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -29,11 +30,16 @@ type Server struct {
 	Client *client.Client
 	Clock  *Clock
 
+	secret []byte
+	http   *httptest.Server
+	store  *sqlite.Store
+
 	logMu sync.Mutex
 	log   bytes.Buffer
 }
 
 // NewServer starts keyserviced on a fresh SQLite file in t's temp dir and stops it at cleanup.
+// It skips the test unless TF_ACC is set, as terraform-plugin-testing does.
 func NewServer(t testing.TB) *Server {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
@@ -43,38 +49,65 @@ func NewServer(t testing.TB) *Server {
 		AdminToken: "ksadmin-" + randomHex(t, 24),
 		DBPath:     filepath.Join(t.TempDir(), "keyservice.db"),
 		Clock:      &Clock{},
+		secret:     make([]byte, 32),
 	}
+	if _, err := rand.Read(s.secret); err != nil {
+		t.Fatal(err)
+	}
+	s.start(t, "127.0.0.1:0")
+	t.Cleanup(s.stop(t))
+	s.URL = s.http.URL
+	var err error
+	s.Client, err = client.New(client.Config{Endpoint: s.URL, Token: s.AdminToken, MaxRetries: 1})
+	if err != nil {
+		t.Fatalf("client: %v", err)
+	}
+	return s
+}
+
+// Restart stops the server and starts it again on the same address and database file, as an
+// operator restarting keyserviced would.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	addr := s.http.Listener.Addr().String()
+	s.stop(t)()
+	s.start(t, addr)
+}
+
+func (s *Server) start(t testing.TB, addr string) {
+	t.Helper()
 	st, err := sqlite.Open(context.Background(), s.DBPath)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		t.Fatal(err)
-	}
 	srv, err := keyservice.NewServer(keyservice.Config{
 		Store:        st,
 		AdminToken:   s.AdminToken,
-		ServerSecret: secret,
+		ServerSecret: s.secret,
 		Logger:       slog.New(slog.NewJSONHandler(lockedWriter{s}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:          s.Clock.Now,
 	})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		ts.Close()
-		if err := st.Close(); err != nil {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("listen on %s: %v", addr, err)
+	}
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ts.Listener.Close()
+	ts.Listener = ln
+	ts.Start()
+	s.http, s.store = ts, st
+}
+
+func (s *Server) stop(t testing.TB) func() {
+	return func() {
+		s.http.Close()
+		if err := s.store.Close(); err != nil {
 			t.Errorf("close store: %v", err)
 		}
-	})
-	s.URL = ts.URL
-	s.Client, err = client.New(client.Config{Endpoint: ts.URL, Token: s.AdminToken, MaxRetries: 1})
-	if err != nil {
-		t.Fatalf("client: %v", err)
 	}
-	return s
 }
 
 // ServerLog returns everything the server logged so far (debug level).
@@ -94,7 +127,7 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 
 // ProviderBlock is the HCL provider block that points the provider at this server.
 func (s *Server) ProviderBlock() string {
-	return fmt.Sprintf("provider \"keyservice\" {\n  endpoint = %q\n  token    = %q\n  max_retries = 2\n}\n", s.URL, s.AdminToken)
+	return fmt.Sprintf("provider \"keyservice\" {\n  endpoint    = %q\n  token       = %q\n  max_retries = 2\n}\n", s.URL, s.AdminToken)
 }
 
 // CreateProject makes a project through the API and returns its ID.
