@@ -1,0 +1,312 @@
+package provider_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/acctest"
+	"github.com/keyservice/terraform-provider-keyservice/internal/client"
+)
+
+// driftConfig is what a platform team's CI plans: a project and two keys in it.
+const driftConfig = `
+terraform {
+  required_providers {
+    keyservice = { source = "hashicorp/keyservice" }
+  }
+}
+
+provider "keyservice" {}
+
+resource "keyservice_project" "p" {
+  name = "drift"
+}
+
+resource "keyservice_api_key" "a" {
+  project_id      = keyservice_project.p.id
+  name            = "deployer"
+  description     = "deploys"
+  scopes          = ["deploy:write"]
+  expires_in_days = 30
+}
+
+resource "keyservice_api_key" "b" {
+  project_id = keyservice_project.p.id
+  name       = "reader"
+  scopes     = ["read"]
+}
+`
+
+// driftIDs are the IDs the first apply created.
+type driftIDs struct{ project, a, b string }
+
+// TestAccDrift_matrix makes each out-of-band change through the API after an apply and asserts
+// what `plan -detailed-exitcode` reports, exactly as a CI job sees it: exit code 2, the planned
+// action of every resource, the words of the warning; then that applying that plan converges
+// to exit code 0. Runs on whichever CLI TF_ACC_TERRAFORM_PATH names (make test runs both).
+func TestAccDrift_matrix(t *testing.T) {
+	cases := []struct {
+		name    string
+		change  func(t *testing.T, s *acctest.Server, ids driftIDs)
+		actions map[string][]string // resource address → planned actions; others must be no-op
+		says    string              // text the plan output must contain
+		status  string              // what a refresh-only plan must say of the key's status, if anything
+	}{
+		{
+			name:    "revoke → create",
+			change:  func(t *testing.T, s *acctest.Server, ids driftIDs) { must(t, s.Client.RevokeAPIKey(ctx(), ids.a)) },
+			actions: map[string][]string{"keyservice_api_key.a": {"create"}},
+			says:    "API Key Revoked Outside Terraform",
+		},
+		{
+			name: "project deleted → project and its keys created",
+			change: func(t *testing.T, s *acctest.Server, ids driftIDs) {
+				must(t, s.Client.DeleteProject(ctx(), ids.project))
+			},
+			actions: map[string][]string{
+				"keyservice_project.p": {"create"}, "keyservice_api_key.a": {"create"}, "keyservice_api_key.b": {"create"},
+			},
+			says: "Project Deleted Outside Terraform",
+		},
+		{
+			name: "disable → update active back to true",
+			change: func(t *testing.T, s *acctest.Server, ids driftIDs) {
+				active := false
+				patch(t, s, ids.b, client.UpdateAPIKeyRequest{Active: &active})
+			},
+			actions: map[string][]string{"keyservice_api_key.b": {"update"}},
+			says:    "~ active",
+			status:  `status                = "active" -> "disabled"`,
+		},
+		{
+			name: "rename → update",
+			change: func(t *testing.T, s *acctest.Server, ids driftIDs) {
+				name := "renamed-by-hand"
+				patch(t, s, ids.b, client.UpdateAPIKeyRequest{Name: &name})
+			},
+			actions: map[string][]string{"keyservice_api_key.b": {"update"}},
+			says:    `"renamed-by-hand" -> "reader"`,
+		},
+		{
+			name: "re-describe → update",
+			change: func(t *testing.T, s *acctest.Server, ids driftIDs) {
+				d := "changed in the console"
+				patch(t, s, ids.a, client.UpdateAPIKeyRequest{Description: &d})
+			},
+			actions: map[string][]string{"keyservice_api_key.a": {"update"}},
+			says:    `"changed in the console" -> "deploys"`,
+		},
+		{
+			name: "rescope → update",
+			change: func(t *testing.T, s *acctest.Server, ids driftIDs) {
+				scopes := []string{"read", "admin:all"}
+				patch(t, s, ids.b, client.UpdateAPIKeyRequest{Scopes: &scopes})
+			},
+			actions: map[string][]string{"keyservice_api_key.b": {"update"}},
+			says:    `- "admin:all"`,
+		},
+		{
+			name: "expiry set → update back to never",
+			change: func(t *testing.T, s *acctest.Server, ids driftIDs) {
+				soon := time.Now().Add(time.Hour)
+				patch(t, s, ids.b, client.UpdateAPIKeyRequest{ExpiresAt: &soon})
+			},
+			actions: map[string][]string{"keyservice_api_key.b": {"update"}},
+			says:    "- expires_at",
+		},
+		{
+			name: "expiry passed → replace, and the plan says the key expired",
+			change: func(t *testing.T, s *acctest.Server, ids driftIDs) {
+				soon := time.Now().Add(1500 * time.Millisecond)
+				patch(t, s, ids.a, client.UpdateAPIKeyRequest{ExpiresAt: &soon})
+				time.Sleep(2 * time.Second)
+			},
+			actions: map[string][]string{"keyservice_api_key.a": {"delete", "create"}},
+			says:    "API Key Expired",
+			status:  `status                = "active" -> "expired"`,
+		},
+		{
+			name: "rotated by another Terraform run or the server → followed, no replace",
+			change: func(t *testing.T, s *acctest.Server, ids driftIDs) {
+				if _, err := s.Client.RotateAPIKey(ctx(), ids.b, client.RotateAPIKeyRequest{}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			actions: map[string][]string{},
+			says:    "API Key Rotated Outside Terraform",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := acctest.NewServer(t)
+			w := s.NewWorkspace(t)
+			w.Write(driftConfig)
+			w.MustRun("apply", "-auto-approve", "-input=false")
+			ids := driftIDs{project: w.StateID(t, "keyservice_project.p"), a: w.StateID(t, "keyservice_api_key.a"), b: w.StateID(t, "keyservice_api_key.b")}
+
+			tc.change(t, s, ids)
+
+			if tc.status != "" {
+				code, out := w.Run("plan", "-refresh-only", "-detailed-exitcode", "-input=false")
+				if code != 2 || !strings.Contains(out, tc.status) {
+					t.Errorf("refresh-only plan exit %d, want 2 and %q in:\n%s", code, tc.status, out)
+				}
+			}
+
+			code, out := w.Run("plan", "-detailed-exitcode", "-input=false", "-out=drift.tfplan")
+			wantCode := 2
+			if len(tc.actions) == 0 {
+				wantCode = 0 // a followed rotation changes no argument: nothing to apply
+			}
+			if code != wantCode {
+				t.Fatalf("plan exit code %d, want %d:\n%s", code, wantCode, out)
+			}
+			if !strings.Contains(out, tc.says) {
+				t.Errorf("the plan does not say %q:\n%s", tc.says, out)
+			}
+			got := plannedActions(t, w, "drift.tfplan")
+			for addr, actions := range got {
+				want, ok := tc.actions[addr]
+				if !ok {
+					want = []string{"no-op"}
+				}
+				if !slices.Equal(actions, want) {
+					t.Errorf("%s: planned %v, want %v", addr, actions, want)
+				}
+			}
+			t.Logf("observed: exit %d, actions %v", code, got)
+
+			w.MustRun("apply", "-input=false", "drift.tfplan")
+			if code, out := w.Run("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+				t.Fatalf("after applying the drift plan, plan exit code %d, want 0:\n%s", code, out)
+			}
+		})
+	}
+}
+
+// TestAccDrift_noFalsePositives asserts that nothing that is not a change makes CI fail: keys
+// being used between plans, a server restart, state written by an older provider (schema
+// version 0), and refresh-only plans.
+func TestAccDrift_noFalsePositives(t *testing.T) {
+	s := acctest.NewServer(t)
+	w := s.NewWorkspace(t)
+	w.Write(driftConfig)
+	w.MustRun("apply", "-auto-approve", "-input=false")
+
+	clean := func(what string, args ...string) {
+		t.Helper()
+		code, out := w.Run(append([]string{"plan", "-detailed-exitcode", "-input=false"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%s: plan %v exit code %d, want 0:\n%s", what, args, code, out)
+		}
+	}
+	useKeys := func() {
+		t.Helper()
+		state := w.State(t)
+		for _, addr := range []string{"keyservice_api_key.a", "keyservice_api_key.b"} {
+			if _, err := s.Client.Verify(ctx(), state.Attr(t, addr, "key")); err != nil {
+				t.Fatalf("verify %s: %v", addr, err)
+			}
+		}
+	}
+
+	for i := range 3 {
+		useKeys()
+		clean(fmt.Sprintf("after using the keys (round %d)", i+1))
+		clean(fmt.Sprintf("refresh-only after using the keys (round %d)", i+1), "-refresh-only")
+	}
+
+	s.Restart(t)
+	clean("after a server restart")
+
+	downgradeStateToV0(t, w)
+	clean("state of schema version 0 (older provider)")
+	clean("refresh-only on state of schema version 0", "-refresh-only")
+	w.MustRun("apply", "-auto-approve", "-input=false")
+	if v := w.State(t).SchemaVersion(t, "keyservice_api_key.b"); v != 1 {
+		t.Errorf("after apply the state's schema version is %d, want 1", v)
+	}
+	useKeys()
+	clean("after the upgrade and use")
+}
+
+// downgradeStateToV0 rewrites key b in terraform.tfstate as provider 0.0.x wrote it (key a
+// uses expires_in_days, which 0.0.x did not have).
+func downgradeStateToV0(t *testing.T, w *acctest.Workspace) {
+	t.Helper()
+	path := filepath.Join(w.Dir, "terraform.tfstate")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state map[string]any
+	must(t, json.Unmarshal(raw, &state))
+	n := 0
+	for _, r := range state["resources"].([]any) {
+		r := r.(map[string]any)
+		if r["type"] != "keyservice_api_key" || r["name"] != "b" {
+			continue
+		}
+		for _, inst := range r["instances"].([]any) {
+			inst := inst.(map[string]any)
+			inst["schema_version"] = 0
+			attrs := inst["attributes"].(map[string]any)
+			for _, added := range []string{"expires_in_days", "service_account_id", "environment_id",
+				"rotation_interval_days", "rotation_webhook_url", "next_rotation_at", "deletion_policy", "timeouts"} {
+				delete(attrs, added)
+			}
+			attrs["last_used_at"] = time.Now().UTC().Format(time.RFC3339)
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("downgraded %d key instances, want 1", n)
+	}
+	state["serial"] = state["serial"].(float64) + 1
+	out, err := json.MarshalIndent(state, "", "  ")
+	must(t, err)
+	must(t, os.WriteFile(path, out, 0o600))
+}
+
+// plannedActions reads a saved plan's resource changes: address → actions.
+func plannedActions(t *testing.T, w *acctest.Workspace, planFile string) map[string][]string {
+	t.Helper()
+	var plan struct {
+		ResourceChanges []struct {
+			Address string `json:"address"`
+			Change  struct {
+				Actions []string `json:"actions"`
+			} `json:"change"`
+		} `json:"resource_changes"`
+	}
+	must(t, json.Unmarshal([]byte(w.MustRun("show", "-json", planFile)), &plan))
+	got := map[string][]string{}
+	for _, rc := range plan.ResourceChanges {
+		got[rc.Address] = rc.Change.Actions
+	}
+	return got
+}
+
+func patch(t *testing.T, s *acctest.Server, id string, req client.UpdateAPIKeyRequest) {
+	t.Helper()
+	if _, err := s.Client.UpdateAPIKey(ctx(), id, req); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func ctx() context.Context { return context.Background() }
