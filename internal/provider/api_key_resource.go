@@ -83,6 +83,7 @@ type APIKeyResourceModel struct {
 
 func (r *APIKeyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_api_key"
+	resp.ResourceBehavior.MutableIdentity = true // rotation changes the id, a rename the name
 }
 
 func (r *APIKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -276,6 +277,7 @@ func (r *APIKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	state.PreviousKeyID = types.StringNull()
 	state.PreviousKeyGraceExpiresAt = types.StringNull()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	setAPIKeyIdentity(ctx, resp.Identity, state, &resp.Diagnostics)
 }
 
 func (r *APIKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -310,6 +312,7 @@ func (r *APIKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 	next := apiKeyModelFrom(k, state, r.data.now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	setAPIKeyIdentity(ctx, resp.Identity, next, &resp.Diagnostics)
 }
 
 // followRotation walks replaced_by_key_id from a key rotated outside this resource (by the
@@ -401,6 +404,7 @@ func (r *APIKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	next.ExpiresInDays, next.DeletionPolicy = plan.ExpiresInDays, plan.DeletionPolicy
 	next.RotateTriggers, next.RotationDays, next.RotationGracePeriod = plan.RotateTriggers, plan.RotationDays, plan.RotationGracePeriod
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	setAPIKeyIdentity(ctx, resp.Identity, next, &resp.Diagnostics)
 }
 
 // apiKeyPatch builds the merge patch from what differs between plan and state; changed is
@@ -471,13 +475,26 @@ func (r *APIKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	}
 }
 
-// ImportState accepts a key ID, or "project_id/name" for the live key of that name.
+// ImportState accepts a key ID, or "project_id/name" for the live key of that name, or an
+// import block's identity holding either.
 func (r *APIKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := req.ID
-	if projectID, name, ok := strings.Cut(req.ID, "/"); ok {
+	id, projectID, name := req.ID, "", ""
+	switch {
+	case req.ID == "" && req.Identity != nil:
+		var identity APIKeyIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+		id, projectID, name = identity.ID.ValueString(), identity.ProjectID.ValueString(), identity.Name.ValueString()
+	case strings.Contains(req.ID, "/"):
+		id = ""
+		projectID, name, _ = strings.Cut(req.ID, "/")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if id == "" {
 		if projectID == "" || name == "" {
 			resp.Diagnostics.AddError("Invalid Import ID",
-				fmt.Sprintf("%q is neither a key ID nor \"project_id/name\"; both parts must be non-empty.", req.ID))
+				fmt.Sprintf("Import a key by its ID, or by \"project_id/name\" (identity: id, or project_id and name); got %q with project_id %q and name %q.", req.ID, projectID, name))
 			return
 		}
 		k, err := r.data.client.FindAPIKeyByName(ctx, projectID, name)
@@ -490,6 +507,9 @@ func (r *APIKeyResource) ImportState(ctx context.Context, req resource.ImportSta
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("rotation_grace_period"), "0s")...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("deletion_policy"), deletionPolicyRevoke)...)
+	resp.Diagnostics.AddWarning("API Key Secret Not Recoverable",
+		fmt.Sprintf("Key %s was imported without its secret: the key service keeps only a hash, so key stays null. "+
+			"Change rotate_triggers to rotate the key and get a new secret into the state.", id))
 }
 
 // apiKeyModelFrom maps a server key onto the model, keeping from prior what the server does not

@@ -196,6 +196,7 @@ func TestAccDrift_matrix(t *testing.T) {
 // being used between plans, a server restart, state written by an older provider (schema
 // version 0), and refresh-only plans.
 func TestAccDrift_noFalsePositives(t *testing.T) {
+	t.Parallel()
 	s := acctest.NewServer(t)
 	w := s.NewWorkspace(t)
 	w.Write(driftConfig)

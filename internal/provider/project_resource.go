@@ -91,7 +91,9 @@ func (r *ProjectResource) Create(ctx context.Context, req resource.CreateRequest
 		addAPIError(&resp.Diagnostics, "Error Creating Project", "create project "+plan.Name.ValueString(), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, projectModelFrom(p))...)
+	m := projectModelFrom(p)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setProjectIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
 
 func (r *ProjectResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -111,7 +113,9 @@ func (r *ProjectResource) Read(ctx context.Context, req resource.ReadRequest, re
 		addAPIError(&resp.Diagnostics, "Error Reading Project", "read project "+state.ID.ValueString(), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, projectModelFrom(p))...)
+	m := projectModelFrom(p)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setProjectIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
 
 func (r *ProjectResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -133,7 +137,9 @@ func (r *ProjectResource) Update(ctx context.Context, req resource.UpdateRequest
 		addAPIError(&resp.Diagnostics, "Error Updating Project", "update project "+state.ID.ValueString(), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, projectModelFrom(p))...)
+	m := projectModelFrom(p)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setProjectIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
 
 func (r *ProjectResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -149,7 +155,7 @@ func (r *ProjectResource) Delete(ctx context.Context, req resource.DeleteRequest
 }
 
 func (r *ProjectResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
 }
 
 func projectModelFrom(p *client.Project) ProjectResourceModel {
