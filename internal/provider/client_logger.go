@@ -14,19 +14,28 @@ import (
 var keySecretPattern = regexp.MustCompile(`ks_[0-9A-Za-z_]{20,}`)
 
 // tflogLogger bridges the client's request logs to tflog, through the context of the request
-// being logged (never a context captured at Configure), with the token and any key masked.
+// being logged (never a context captured at Configure), with the token, the one-time code and
+// any key masked.
 type tflogLogger struct {
-	token string
+	secrets []string
 }
 
 var _ client.Logger = tflogLogger{}
 
-func newTflogLogger(token string) tflogLogger { return tflogLogger{token: token} }
+func newTflogLogger(secrets ...string) tflogLogger {
+	var l tflogLogger
+	for _, s := range secrets {
+		if s != "" {
+			l.secrets = append(l.secrets, s)
+		}
+	}
+	return l
+}
 
 func (l tflogLogger) Log(ctx context.Context, level client.Level, msg string, fields map[string]any) {
 	ctx = tflog.MaskLogRegexes(ctx, keySecretPattern)
-	if l.token != "" {
-		ctx = tflog.MaskLogStrings(ctx, l.token)
+	if len(l.secrets) > 0 {
+		ctx = tflog.MaskLogStrings(ctx, l.secrets...)
 	}
 	switch level {
 	case client.LevelTrace:

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -28,7 +30,11 @@ const (
 	envEndpoint  = "KEYSERVICE_ENDPOINT"
 	envToken     = "KEYSERVICE_TOKEN"
 	envProjectID = "KEYSERVICE_PROJECT_ID"
+	envOTP       = "KEYSERVICE_OTP"
 )
+
+// otpPattern is the shape of a one-time code: RFC 6238 TOTP, six digits.
+var otpPattern = regexp.MustCompile(`^[0-9]{6}$`)
 
 const (
 	defaultMaxRetries     = 4
@@ -48,6 +54,12 @@ func WithClock(now func() time.Time) Option {
 	return func(p *KeyserviceProvider) { p.now = now }
 }
 
+// WithRetryWaits sets the client's backoff bounds. It is for tests that inject faults, so that
+// hundreds of retries take seconds; users tune retries with max_retries only.
+func WithRetryWaits(minWait, maxWait time.Duration) Option {
+	return func(p *KeyserviceProvider) { p.retryWaitMin, p.retryWaitMax = minWait, maxWait }
+}
+
 // New returns a constructor for the provider, as providerserver.Serve and test factories need.
 func New(version string, opts ...Option) func() provider.Provider {
 	return func() provider.Provider {
@@ -61,8 +73,10 @@ func New(version string, opts ...Option) func() provider.Provider {
 
 // KeyserviceProvider is the keyservice Terraform provider.
 type KeyserviceProvider struct {
-	version string
-	now     func() time.Time
+	version      string
+	now          func() time.Time
+	retryWaitMin time.Duration
+	retryWaitMax time.Duration
 }
 
 // KeyserviceProviderModel describes the provider configuration.
@@ -73,6 +87,7 @@ type KeyserviceProviderModel struct {
 	MaxRetries       types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout   types.String `tfsdk:"request_timeout"`
 	TLSCACertificate types.String `tfsdk:"tls_ca_certificate"`
+	OTP              types.String `tfsdk:"otp"`
 }
 
 // providerData is what Configure hands to every resource and data source.
@@ -118,6 +133,13 @@ func (p *KeyserviceProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				MarkdownDescription: "PEM-encoded CA certificate(s) to trust for an `https` endpoint, in addition to the system roots.",
 				Optional:            true,
 			},
+			"otp": schema.StringAttribute{
+				MarkdownDescription: "Current one-time code (TOTP, six digits) for projects that require one to create, rotate and revoke keys. " +
+					"A code is valid for about a minute, so pass it per run, e.g. with the `" + envOTP + "` environment variable.",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{stringvalidator.RegexMatches(otpPattern, "must be the six digits of the current one-time code")},
+			},
 		},
 	}
 }
@@ -136,6 +158,7 @@ func (p *KeyserviceProvider) Configure(ctx context.Context, req provider.Configu
 		"endpoint":   {config.Endpoint, envEndpoint},
 		"token":      {config.Token, envToken},
 		"project_id": {config.ProjectID, envProjectID},
+		"otp":        {config.OTP, envOTP},
 	}
 	for name, attr := range unknown {
 		if attr.value.IsUnknown() {
@@ -154,6 +177,7 @@ func (p *KeyserviceProvider) Configure(ctx context.Context, req provider.Configu
 	endpoint := valueOrEnv(config.Endpoint, envEndpoint)
 	token := valueOrEnv(config.Token, envToken)
 	projectID := valueOrEnv(config.ProjectID, envProjectID)
+	otp := strings.TrimSpace(valueOrEnv(config.OTP, envOTP))
 
 	if endpoint == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Missing keyservice endpoint",
@@ -162,6 +186,10 @@ func (p *KeyserviceProvider) Configure(ctx context.Context, req provider.Configu
 	if token == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing keyservice token",
 			"Set token in the provider configuration or the "+envToken+" environment variable to the key service's admin token or a keys:admin API key.")
+	}
+	if otp != "" && !otpPattern.MatchString(otp) {
+		resp.Diagnostics.AddAttributeError(path.Root("otp"), "Invalid keyservice otp",
+			"The one-time code from otp or the "+envOTP+" environment variable must be six digits.")
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -172,8 +200,11 @@ func (p *KeyserviceProvider) Configure(ctx context.Context, req provider.Configu
 		Token:          token,
 		MaxRetries:     defaultMaxRetries,
 		RequestTimeout: defaultRequestTimeout,
-		Logger:         newTflogLogger(token),
+		Logger:         newTflogLogger(token, otp),
 		UserAgent:      "terraform-provider-keyservice/" + p.version,
+		OTP:            otp,
+		RetryWaitMin:   p.retryWaitMin,
+		RetryWaitMax:   p.retryWaitMax,
 	}
 	if !config.MaxRetries.IsNull() {
 		cfg.MaxRetries = int(config.MaxRetries.ValueInt64())
