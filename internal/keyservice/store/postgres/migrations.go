@@ -1,0 +1,143 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// migrationLock is the pg_advisory_xact_lock key that serialises migrations
+// of replicas starting at the same time ("KSmigrat" in ASCII).
+const migrationLock int64 = 0x4b53_6d69_6772_6174
+
+// migrations are applied in order; a version, once released, never changes.
+// Text columns that are sorted or compared with a cursor use the "C"
+// collation so that order is bytewise, as in SQLite, whatever the database's
+// locale.
+var migrations = []struct {
+	version int
+	stmts   []string
+}{
+	{1, []string{
+		`CREATE TABLE projects (
+			id          text COLLATE "C" PRIMARY KEY,
+			name        text NOT NULL,
+			description text NOT NULL DEFAULT '',
+			-- Sealed by the server (AES-GCM); opaque here.
+			webhook_secret bytea,
+			created_at  timestamptz NOT NULL,
+			updated_at  timestamptz NOT NULL,
+			deleted_at  timestamptz
+		)`,
+		`CREATE UNIQUE INDEX projects_live_name ON projects(name) WHERE deleted_at IS NULL`,
+		`CREATE INDEX projects_created ON projects(created_at, id) WHERE deleted_at IS NULL`,
+		`CREATE TABLE service_accounts (
+			id          text COLLATE "C" PRIMARY KEY,
+			project_id  text NOT NULL REFERENCES projects(id),
+			name        text COLLATE "C" NOT NULL,
+			description text NOT NULL DEFAULT '',
+			active      boolean NOT NULL,
+			created_at  timestamptz NOT NULL,
+			updated_at  timestamptz NOT NULL,
+			deleted_at  timestamptz
+		)`,
+		`CREATE UNIQUE INDEX service_accounts_live_name ON service_accounts(project_id, name) WHERE deleted_at IS NULL`,
+		`CREATE INDEX service_accounts_project_created ON service_accounts(project_id, created_at, id) WHERE deleted_at IS NULL`,
+		`CREATE TABLE environments (
+			id          text COLLATE "C" PRIMARY KEY,
+			project_id  text NOT NULL REFERENCES projects(id),
+			name        text COLLATE "C" NOT NULL,
+			description text NOT NULL DEFAULT '',
+			created_at  timestamptz NOT NULL,
+			updated_at  timestamptz NOT NULL,
+			deleted_at  timestamptz
+		)`,
+		`CREATE UNIQUE INDEX environments_live_name ON environments(project_id, name) WHERE deleted_at IS NULL`,
+		`CREATE INDEX environments_project_created ON environments(project_id, created_at, id) WHERE deleted_at IS NULL`,
+		`CREATE TABLE api_keys (
+			id                     text COLLATE "C" PRIMARY KEY,
+			project_id             text NOT NULL REFERENCES projects(id),
+			service_account_id     text,
+			environment_id         text,
+			name                   text COLLATE "C" NOT NULL,
+			description            text NOT NULL DEFAULT '',
+			key_prefix             text NOT NULL,
+			key_hash               text NOT NULL,
+			hash_version           integer NOT NULL,
+			scopes                 text[] NOT NULL DEFAULT '{}',
+			active                 boolean NOT NULL,
+			expires_at             timestamptz,
+			last_used_at           timestamptz,
+			created_at             timestamptz NOT NULL,
+			updated_at             timestamptz NOT NULL,
+			revoked_at             timestamptz,
+			replaced_by_key_id     text REFERENCES api_keys(id) DEFERRABLE INITIALLY DEFERRED,
+			grace_expires_at       timestamptz,
+			rotation_interval_days integer,
+			next_rotation_at       timestamptz,
+			rotation_webhook_url   text
+		)`,
+		`CREATE UNIQUE INDEX api_keys_hash ON api_keys(key_hash)`,
+		`CREATE UNIQUE INDEX api_keys_live_name ON api_keys(project_id, name)
+			WHERE revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+		`CREATE INDEX api_keys_project_created ON api_keys(project_id, created_at, id)`,
+		`CREATE INDEX api_keys_next_rotation ON api_keys(next_rotation_at, id)
+			WHERE next_rotation_at IS NOT NULL AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+		// Deleting a service account revokes its keys; deleting an environment looks for bound keys.
+		`CREATE INDEX api_keys_service_account ON api_keys(service_account_id) WHERE service_account_id IS NOT NULL`,
+		`CREATE INDEX api_keys_environment ON api_keys(environment_id) WHERE environment_id IS NOT NULL`,
+		`CREATE TABLE idempotency_records (
+			principal    text NOT NULL,
+			idem_key     text NOT NULL,
+			request_hash bytea NOT NULL,
+			status       integer NOT NULL,
+			body         bytea NOT NULL,
+			created_at   timestamptz NOT NULL,
+			expires_at   timestamptz NOT NULL,
+			PRIMARY KEY (principal, idem_key)
+		)`,
+		`CREATE INDEX idempotency_records_expires ON idempotency_records(expires_at)`,
+	}},
+}
+
+// migrate applies each pending migration in its own transaction. The
+// transaction first takes the advisory lock, so a replica that starts while
+// another migrates waits and then finds the version recorded. Creating
+// schema_migrations happens under the lock too: CREATE TABLE IF NOT EXISTS
+// alone is not safe against a concurrent twin.
+func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	for _, m := range migrations {
+		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+				version    integer PRIMARY KEY,
+				applied_at timestamptz NOT NULL DEFAULT now()
+			)`); err != nil {
+				return err
+			}
+			var applied bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`,
+				m.version).Scan(&applied); err != nil {
+				return err
+			}
+			if applied {
+				return nil
+			}
+			for _, stmt := range m.stmts {
+				if _, err := tx.Exec(ctx, stmt); err != nil {
+					return err
+				}
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.version)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("postgres: migration %d: %w", m.version, err)
+		}
+	}
+	return nil
+}

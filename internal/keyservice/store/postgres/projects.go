@@ -1,0 +1,116 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
+)
+
+const projectColumns = `id, name, description, webhook_secret, created_at, updated_at, deleted_at`
+
+func scanProject(row pgx.Row) (store.Project, error) {
+	var p store.Project
+	if err := row.Scan(&p.ID, &p.Name, &p.Description, &p.WebhookSecret, &p.CreatedAt, &p.UpdatedAt, &p.DeletedAt); err != nil {
+		return store.Project{}, err
+	}
+	p.CreatedAt = p.CreatedAt.UTC()
+	p.UpdatedAt = p.UpdatedAt.UTC()
+	p.DeletedAt = utc(p.DeletedAt)
+	return p, nil
+}
+
+// CreateProject implements store.ProjectStore.
+func (s *Store) CreateProject(ctx context.Context, p store.Project) error {
+	_, err := s.pool.Exec(ctx,
+		`INSERT INTO projects (`+projectColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		p.ID, p.Name, p.Description, p.WebhookSecret, ts(p.CreatedAt), ts(p.UpdatedAt), nullTS(p.DeletedAt))
+	if err != nil {
+		return fmt.Errorf("postgres: create project: %w", mapErr(err))
+	}
+	return nil
+}
+
+// GetProject implements store.ProjectStore.
+func (s *Store) GetProject(ctx context.Context, id string) (store.Project, error) {
+	p, err := scanProject(s.pool.QueryRow(ctx, `SELECT `+projectColumns+` FROM projects WHERE id = $1`, id))
+	if err != nil {
+		return store.Project{}, fmt.Errorf("postgres: get project: %w", mapErr(err))
+	}
+	return p, nil
+}
+
+// ListProjects implements store.ProjectStore.
+func (s *Store) ListProjects(ctx context.Context, f store.ProjectFilter) ([]store.Project, error) {
+	query := `SELECT ` + projectColumns + ` FROM projects WHERE deleted_at IS NULL`
+	args := []any{f.Limit}
+	if f.After != nil {
+		query += ` AND (created_at, id) > ($2, $3)`
+		args = append(args, ts(f.After.Time), f.After.ID)
+	}
+	query += ` ORDER BY created_at, id LIMIT $1`
+	rows, err := s.pool.Query(ctx, query, args...)
+	out, err := collect(rows, err, scanProject)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list projects: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateProject implements store.ProjectStore.
+func (s *Store) UpdateProject(ctx context.Context, p store.Project) error {
+	tag, err := s.pool.Exec(ctx,
+		`UPDATE projects SET name = $1, description = $2, updated_at = $3 WHERE id = $4 AND deleted_at IS NULL`,
+		p.Name, p.Description, ts(p.UpdatedAt), p.ID)
+	if err != nil {
+		return fmt.Errorf("postgres: update project: %w", mapErr(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: update project: %w", store.ErrNotFound)
+	}
+	return nil
+}
+
+// DeleteProject implements store.ProjectStore.
+func (s *Store) DeleteProject(ctx context.Context, id string, at time.Time) error {
+	at = ts(at)
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx,
+			`UPDATE projects SET deleted_at = $1, updated_at = $1 WHERE id = $2 AND deleted_at IS NULL`, at, id)
+		if err != nil {
+			return fmt.Errorf("postgres: delete project: %w", mapErr(err))
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("postgres: delete project: %w", store.ErrNotFound)
+		}
+		if _, err := tx.Exec(ctx,
+			`UPDATE api_keys SET revoked_at = $1, updated_at = $1 WHERE project_id = $2 AND revoked_at IS NULL`,
+			at, id); err != nil {
+			return fmt.Errorf("postgres: revoke project keys: %w", mapErr(err))
+		}
+		for _, table := range []string{"service_accounts", "environments"} {
+			if _, err := tx.Exec(ctx,
+				`UPDATE `+table+` SET deleted_at = $1, updated_at = $1 WHERE project_id = $2 AND deleted_at IS NULL`,
+				at, id); err != nil {
+				return fmt.Errorf("postgres: delete project %s: %w", table, mapErr(err))
+			}
+		}
+		return nil
+	})
+}
+
+// SetProjectWebhookSecret implements store.ProjectStore.
+func (s *Store) SetProjectWebhookSecret(ctx context.Context, id string, sealed []byte, at time.Time) error {
+	tag, err := s.pool.Exec(ctx,
+		`UPDATE projects SET webhook_secret = $1, updated_at = $2 WHERE id = $3 AND deleted_at IS NULL`,
+		sealed, ts(at), id)
+	if err != nil {
+		return fmt.Errorf("postgres: set project webhook secret: %w", mapErr(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: set project webhook secret: %w", store.ErrNotFound)
+	}
+	return nil
+}
