@@ -40,6 +40,10 @@ type APIKey struct {
 	// Only set in a rotate response: the key this one replaced.
 	PreviousKeyID             *string    `json:"previous_key_id,omitempty"`
 	PreviousKeyGraceExpiresAt *time.Time `json:"previous_key_grace_expires_at,omitempty"`
+
+	// ETag is the version the server gave in the response's ETag header; pass it back as
+	// UpdateAPIKeyRequest.IfMatch so that an update made meanwhile is not overwritten.
+	ETag string `json:"-"`
 }
 
 // String identifies the key without its secret, so %v and %+v cannot leak it.
@@ -82,6 +86,10 @@ type UpdateAPIKeyRequest struct {
 	ClearRotationIntervalDays bool
 	RotationWebhookURL        *string
 	ClearRotationWebhookURL   bool
+
+	// IfMatch, when set, is sent as If-Match: the server refuses the update with 412 unless the
+	// key is still at that ETag. It is not part of the patch.
+	IfMatch string
 }
 
 // MarshalJSON writes the merge patch. Setting a value and clearing it at once
@@ -198,7 +206,7 @@ type APIKeyList struct {
 func (c *Client) CreateAPIKey(ctx context.Context, req CreateAPIKeyRequest) (*APIKey, error) {
 	req.ExpiresAt = utcTime(req.ExpiresAt)
 	var k APIKey
-	if err := c.do(ctx, call{method: http.MethodPost, path: apiKeysPath, in: req, out: &k}); err != nil {
+	if err := c.do(ctx, call{method: http.MethodPost, path: apiKeysPath, in: req, out: &k, etag: &k.ETag}); err != nil {
 		return nil, err
 	}
 	return &k, nil
@@ -211,7 +219,7 @@ func (c *Client) GetAPIKey(ctx context.Context, id string) (*APIKey, error) {
 		return nil, err
 	}
 	var k APIKey
-	if err := c.do(ctx, call{method: http.MethodGet, path: path, out: &k}); err != nil {
+	if err := c.do(ctx, call{method: http.MethodGet, path: path, out: &k, etag: &k.ETag}); err != nil {
 		return nil, err
 	}
 	return &k, nil
@@ -271,14 +279,21 @@ func (c *Client) FindAPIKeyByName(ctx context.Context, projectID, name string) (
 	}
 }
 
-// UpdateAPIKey applies a merge patch and returns the updated key.
+// UpdateAPIKey applies a merge patch and returns the updated key. With req.IfMatch set, a key
+// changed since that ETag is left alone: the error is a *ConcurrentUpdateError holding the key
+// as it is now, and matches ErrPreconditionFailed.
 func (c *Client) UpdateAPIKey(ctx context.Context, id string, req UpdateAPIKeyRequest) (*APIKey, error) {
 	path, err := resourcePath(apiKeysPath, id, "")
 	if err != nil {
 		return nil, err
 	}
 	var k APIKey
-	if err := c.do(ctx, call{method: http.MethodPatch, path: path, in: req, out: &k}); err != nil {
+	attempts := 0
+	err = c.do(ctx, call{method: http.MethodPatch, path: path, in: req, out: &k, etag: &k.ETag, ifMatch: req.IfMatch, attempts: &attempts})
+	if req.IfMatch != "" && errors.Is(err, ErrPreconditionFailed) {
+		return c.afterPreconditionFailed(ctx, id, req, attempts, err)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return &k, nil
@@ -305,7 +320,7 @@ func (c *Client) RotateAPIKey(ctx context.Context, id string, req RotateAPIKeyRe
 		return nil, err
 	}
 	var k APIKey
-	if err := c.do(ctx, call{method: http.MethodPost, path: path, in: req, out: &k}); err != nil {
+	if err := c.do(ctx, call{method: http.MethodPost, path: path, in: req, out: &k, etag: &k.ETag}); err != nil {
 		return nil, err
 	}
 	return &k, nil

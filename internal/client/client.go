@@ -33,6 +33,8 @@ const (
 	maxResponseBytes = 16 << 20
 
 	headerIdempotencyKey = "Idempotency-Key"
+	headerIfMatch        = "If-Match"
+	headerETag           = "ETag"
 	headerOTP            = "X-Keyservice-Otp"
 	headerRequestID      = "X-Request-Id"
 )
@@ -139,6 +141,9 @@ type call struct {
 	in        any // request body, JSON-encoded when non-nil
 	out       any // decoded from a 2xx body when non-nil
 	anonymous bool
+	ifMatch   string  // sent as If-Match when set
+	etag      *string // receives the ETag of a 2xx answer when non-nil
+	attempts  *int    // receives how many attempts the call took when non-nil
 }
 
 // callState follows a call through retryablehttp's hooks, which only see the
@@ -203,8 +208,14 @@ func (c *Client) do(ctx context.Context, r call) error {
 	if c.otp != "" && (r.method == http.MethodPost || r.method == http.MethodDelete) {
 		req.Header.Set(headerOTP, c.otp)
 	}
+	if r.ifMatch != "" {
+		req.Header.Set(headerIfMatch, r.ifMatch)
+	}
 
 	resp, err := c.http.Do(req)
+	if r.attempts != nil {
+		*r.attempts = max(st.attempts, 1)
+	}
 	if err != nil {
 		if resp != nil {
 			resp.Body.Close()
@@ -224,7 +235,11 @@ func (c *Client) do(ctx context.Context, r call) error {
 		return fmt.Errorf("keyservice: %s %s: response (status %d) is larger than %d bytes", r.method, r.path, resp.StatusCode, maxResponseBytes)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return decodeAPIError(resp.StatusCode, resp.Header.Get(headerRequestID), body)
+		// A proxy or a broken server may echo the request; the error ends up in CI logs.
+		return decodeAPIError(resp.StatusCode, resp.Header.Get(headerRequestID), redactCredentials(body, c.token, c.otp))
+	}
+	if r.etag != nil {
+		*r.etag = resp.Header.Get(headerETag)
 	}
 	if r.out == nil {
 		return nil

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -113,6 +114,16 @@ func decodeAPIError(status int, requestID string, body []byte) *APIError {
 // should never echo one, but an error message ends up in Terraform output and
 // CI logs, so the client scrubs it anyway.
 var secretPattern = regexp.MustCompile(`ks_[0-9A-Za-z_-]{4,}`)
+
+// redactCredentials replaces every occurrence of the given credentials in body.
+func redactCredentials(body []byte, credentials ...string) []byte {
+	for _, c := range credentials {
+		if len(c) >= 4 {
+			body = bytes.ReplaceAll(body, []byte(c), []byte(redacted))
+		}
+	}
+	return body
+}
 
 // cleanText makes untrusted server text safe for one diagnostic line: valid
 // UTF-8, no control characters, no secrets, at most limit bytes.
