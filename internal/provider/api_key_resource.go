@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -79,6 +80,8 @@ type APIKeyResourceModel struct {
 	CreatedAt                 types.String `tfsdk:"created_at"`
 	PreviousKeyID             types.String `tfsdk:"previous_key_id"`
 	PreviousKeyGraceExpiresAt types.String `tfsdk:"previous_key_grace_expires_at"`
+
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *APIKeyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -86,7 +89,7 @@ func (r *APIKeyResource) Metadata(_ context.Context, req resource.MetadataReques
 	resp.ResourceBehavior.MutableIdentity = true // rotation changes the id, a rename the name
 }
 
-func (r *APIKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *APIKeyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	useState := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	resp.Schema = schema.Schema{
 		Version: apiKeySchemaVersion,
@@ -237,6 +240,7 @@ func (r *APIKeyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Computed:            true,
 				PlanModifiers:       useState,
 			},
+			"timeouts": apiKeyTimeoutsAttribute(ctx),
 		},
 	}
 }
@@ -251,6 +255,8 @@ func (r *APIKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withOperationTimeout(ctx, plan.Timeouts.Create, defaultAPIKeyCreateTimeout, &resp.Diagnostics)
+	defer cancel()
 	create := client.CreateAPIKeyRequest{
 		ProjectID:            plan.ProjectID.ValueString(),
 		Name:                 plan.Name.ValueString(),
@@ -277,6 +283,7 @@ func (r *APIKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	state.PreviousKeyID = types.StringNull()
 	state.PreviousKeyGraceExpiresAt = types.StringNull()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	rememberETag(ctx, resp.Private, k, &resp.Diagnostics)
 	setAPIKeyIdentity(ctx, resp.Identity, state, &resp.Diagnostics)
 }
 
@@ -286,6 +293,8 @@ func (r *APIKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withOperationTimeout(ctx, state.Timeouts.Read, defaultAPIKeyReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	k, err := r.data.client.GetAPIKey(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		resp.Diagnostics.AddWarning("API Key Deleted Outside Terraform",
@@ -312,6 +321,7 @@ func (r *APIKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 	next := apiKeyModelFrom(k, state, r.data.now())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	rememberETag(ctx, resp.Private, k, &resp.Diagnostics)
 	setAPIKeyIdentity(ctx, resp.Identity, next, &resp.Diagnostics)
 }
 
@@ -354,8 +364,11 @@ func (r *APIKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 		return
 	}
 	id := state.ID.ValueString()
+	ctx, cancel := withOperationTimeout(ctx, plan.Timeouts.Update, defaultAPIKeyUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
 
 	patch, changed := apiKeyPatch(ctx, plan, state, &resp.Diagnostics)
+	patch.IfMatch = lastETag(ctx, req.Private, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -364,7 +377,9 @@ func (r *APIKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 		var err error
 		k, err = r.data.client.UpdateAPIKey(ctx, id, patch)
 		if err != nil {
-			addAPIError(&resp.Diagnostics, "Error Updating API Key", "update API key "+id, err)
+			if !addConcurrentUpdateError(&resp.Diagnostics, id, err) {
+				addAPIError(&resp.Diagnostics, "Error Updating API Key", "update API key "+id, err)
+			}
 			return
 		}
 	}
@@ -403,7 +418,9 @@ func (r *APIKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	}
 	next.ExpiresInDays, next.DeletionPolicy = plan.ExpiresInDays, plan.DeletionPolicy
 	next.RotateTriggers, next.RotationDays, next.RotationGracePeriod = plan.RotateTriggers, plan.RotationDays, plan.RotationGracePeriod
+	next.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	rememberETag(ctx, resp.Private, k, &resp.Diagnostics)
 	setAPIKeyIdentity(ctx, resp.Identity, next, &resp.Diagnostics)
 }
 
@@ -456,6 +473,8 @@ func (r *APIKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withOperationTimeout(ctx, state.Timeouts.Delete, defaultAPIKeyDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
 	id := state.ID.ValueString()
 	switch state.DeletionPolicy.ValueString() {
 	case deletionPolicyAbandon:

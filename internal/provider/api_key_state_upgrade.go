@@ -76,6 +76,7 @@ func (r *APIKeyResource) UpgradeState(_ context.Context) map[int64]resource.Stat
 					RotationWebhookURL:   types.StringNull(),
 					NextRotationAt:       types.StringNull(),
 					DeletionPolicy:       types.StringValue(deletionPolicyRevoke),
+					Timeouts:             nullAPIKeyTimeouts(),
 				}
 				resp.Diagnostics.Append(resp.State.Set(ctx, &upgraded)...)
 			},
