@@ -33,6 +33,7 @@ type Server struct {
 	secret []byte
 	http   *httptest.Server
 	store  *sqlite.Store
+	ks     *keyservice.Server
 
 	logMu sync.Mutex
 	log   bytes.Buffer
@@ -98,7 +99,7 @@ func (s *Server) start(t testing.TB, addr string) {
 	ts.Listener.Close()
 	ts.Listener = ln
 	ts.Start()
-	s.http, s.store = ts, st
+	s.http, s.store, s.ks = ts, st, srv
 }
 
 func (s *Server) stop(t testing.TB) func() {

@@ -30,6 +30,17 @@ type bucket struct {
 	last   time.Time
 }
 
+// newVerifyLimiter applies Config.VerifyRateLimit: nil (no limit) when it is negative.
+func newVerifyLimiter(rate float64) *rateLimiter {
+	switch {
+	case rate < 0:
+		return nil
+	case rate == 0:
+		return newRateLimiter(verifyRatePerSecond, verifyBurst)
+	}
+	return newRateLimiter(rate, rate*verifyBurst/verifyRatePerSecond)
+}
+
 func newRateLimiter(rate, burst float64) *rateLimiter {
 	return &rateLimiter{rate: rate, burst: burst, buckets: make(map[string]*bucket)}
 }
@@ -61,6 +72,9 @@ func (l *rateLimiter) allow(client string, now time.Time) (bool, time.Duration) 
 }
 
 func (s *Server) rateLimited(next http.HandlerFunc) http.HandlerFunc {
+	if s.verifyLimit == nil {
+		return next
+	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		client, _, err := net.SplitHostPort(r.RemoteAddr)
 		if err != nil {

@@ -24,3 +24,15 @@ func TestRateLimiterPerClient(t *testing.T) {
 		t.Fatal("token not refilled")
 	}
 }
+
+func TestVerifyRateLimitConfig(t *testing.T) {
+	if l := newVerifyLimiter(0); l == nil || l.rate != verifyRatePerSecond || l.burst != verifyBurst {
+		t.Errorf("zero: got %+v, want the default %v/s burst %v", l, verifyRatePerSecond, verifyBurst)
+	}
+	if l := newVerifyLimiter(1000); l == nil || l.rate != 1000 || l.burst != 4000 {
+		t.Errorf("1000: got %+v, want 1000/s burst 4000", l)
+	}
+	if l := newVerifyLimiter(-1); l != nil {
+		t.Errorf("negative: got %+v, want no limiter", l)
+	}
+}

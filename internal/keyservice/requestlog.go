@@ -14,6 +14,7 @@ type requestState struct {
 	id        string
 	route     string
 	principal string // "admin", "api_key:<id>" or ""
+	counters  *routeCounters
 }
 
 type requestStateKey struct{}
@@ -55,8 +56,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// logRequests writes one line per request. It logs the route pattern, not
-// the URL, and never headers or bodies: those carry tokens and key secrets.
+// logRequests writes one line per request and counts it in the metrics. It
+// logs the route pattern, not the URL, and never headers or bodies: those
+// carry tokens and key secrets.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -74,6 +76,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
+		s.metrics.count(st.counters, r.Method, status)
 		attrs := []slog.Attr{
 			slog.String("request_id", st.id),
 			slog.String("method", r.Method),

@@ -22,6 +22,7 @@ func (s *Server) routes() http.Handler {
 
 	handle("GET /healthz", public, s.handleHealthz)
 	handle("GET /readyz", public, s.handleReadyz)
+	handle("GET /metrics", authenticated, s.handleMetrics)
 
 	handle("POST /v1/projects", authenticated, s.handleCreateProject)
 	handle("GET /v1/projects", authenticated, s.handleListProjects)
@@ -37,7 +38,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /v1/api-keys/{id}/rotate", authenticated, s.handleRotateAPIKey)
 	handle("POST /v1/api-keys/revoke", authenticated, s.handleRevokeAPIKeys)
 
-	handle("POST /v1/verify", public, s.rateLimited(s.handleVerify))
+	handle("POST /v1/verify", public, s.rateLimited(s.timeVerify(s.handleVerify)))
 
 	handle("/", public, func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &httpError{status: http.StatusNotFound, code: codeNotFound, message: "no such route"})
@@ -59,7 +60,7 @@ func (s *Server) Routes() []string {
 }
 
 // route wraps a handler with what its pattern needs: the route name for the
-// request log, authentication, and Idempotency-Key handling on POSTs.
+// request log and metrics, authentication, and Idempotency-Key handling on POSTs.
 func (s *Server) route(pattern string, access routeAccess, h http.HandlerFunc) http.Handler {
 	var next http.Handler = h
 	if access == authenticated {
@@ -68,9 +69,10 @@ func (s *Server) route(pattern string, access routeAccess, h http.HandlerFunc) h
 		}
 		next = s.requireAuth(next)
 	}
+	counters := s.metrics.register(pattern)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if st := stateFrom(r.Context()); st != nil {
-			st.route = pattern
+			st.route, st.counters = pattern, counters
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -26,6 +26,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock for every time decision; nil means time.Now.
 	Now func() time.Time
+	// VerifyRateLimit is each client address's budget of POST /v1/verify, in requests per
+	// second, with a burst of four seconds' worth. Zero means the default (50/s); a negative
+	// value turns the limit off, for load tests or behind a proxy that limits per client.
+	VerifyRateLimit float64
 }
 
 // Server is the key service HTTP API.
@@ -37,7 +41,8 @@ type Server struct {
 	replay      replayCipher
 	idemLocks   *keyedMutex
 	lastSweep   atomic.Int64 // unix seconds of the last expired-record sweep
-	verifyLimit *rateLimiter
+	verifyLimit *rateLimiter // nil: no limit
+	metrics     *metrics
 	handler     http.Handler
 	patterns    []string // every pattern given to the mux, for Routes
 }
@@ -73,7 +78,8 @@ func NewServer(cfg Config) (*Server, error) {
 		adminDigest: sha256.Sum256([]byte(cfg.AdminToken)),
 		replay:      replay,
 		idemLocks:   newKeyedMutex(),
-		verifyLimit: newRateLimiter(verifyRatePerSecond, verifyBurst),
+		verifyLimit: newVerifyLimiter(cfg.VerifyRateLimit),
+		metrics:     newMetrics(),
 	}
 	s.handler = s.routes()
 	return s, nil

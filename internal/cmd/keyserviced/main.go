@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -34,10 +35,11 @@ func main() {
 }
 
 type options struct {
-	listen   string
-	database string
-	logLevel string
-	dev      bool
+	listen          string
+	database        string
+	logLevel        string
+	dev             bool
+	verifyRateLimit float64
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
@@ -47,6 +49,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.StringVar(&o.listen, "listen", envOr(getenv, "KEYSERVICE_LISTEN", "127.0.0.1:8080"), "listen address (env KEYSERVICE_LISTEN)")
 	fs.StringVar(&o.database, "database", envOr(getenv, "KEYSERVICE_DATABASE", "./keyservice.db"), "SQLite file path or postgres:// URL (env KEYSERVICE_DATABASE)")
 	fs.StringVar(&o.logLevel, "log-level", envOr(getenv, "KEYSERVICE_LOG_LEVEL", "info"), "debug, info, warn or error (env KEYSERVICE_LOG_LEVEL)")
+	fs.Float64Var(&o.verifyRateLimit, "verify-rate-limit", 50,
+		"POST /v1/verify requests per second per client address (burst: 4 s worth); 0 turns the limit off (env KEYSERVICE_VERIFY_RATE_LIMIT)")
 	fs.BoolVar(&o.dev, "dev", false, "development mode: generate a missing admin token and server secret")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: keyserviced [flags]\n\nThe admin token is read only from KEYSERVICE_ADMIN_TOKEN and the server\nsecret (base64, >= %d bytes) only from KEYSERVICE_SERVER_SECRET.\n\n", keyservice.MinServerSecretLen)
@@ -58,7 +62,28 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	if fs.NArg() > 0 {
 		return options{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
+	if err := verifyRateLimitFromEnv(fs, getenv, &o); err != nil {
+		return options{}, err
+	}
 	return o, nil
+}
+
+// verifyRateLimitFromEnv applies KEYSERVICE_VERIFY_RATE_LIMIT unless the flag was given.
+func verifyRateLimitFromEnv(fs *flag.FlagSet, getenv func(string) string, o *options) error {
+	v := getenv("KEYSERVICE_VERIFY_RATE_LIMIT")
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "verify-rate-limit" })
+	if v != "" && !given {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("KEYSERVICE_VERIFY_RATE_LIMIT: %q is not a number", v)
+		}
+		o.verifyRateLimit = n
+	}
+	if o.verifyRateLimit < 0 {
+		return fmt.Errorf("verify rate limit must not be negative, got %v (0 turns it off)", o.verifyRateLimit)
+	}
+	return nil
 }
 
 func envOr(getenv func(string) string, name, def string) string {
@@ -66,6 +91,15 @@ func envOr(getenv func(string) string, name, def string) string {
 		return v
 	}
 	return def
+}
+
+// verifyRateLimit maps the flag, where 0 means off, onto keyservice.Config, where 0 means the
+// default and a negative value means off.
+func verifyRateLimit(perSecond float64) float64 {
+	if perSecond == 0 {
+		return -1
+	}
+	return perSecond
 }
 
 func parseLevel(s string) (slog.Level, error) {
@@ -108,6 +142,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	srv, err := keyservice.NewServer(keyservice.Config{
 		Store: st, AdminToken: adminToken, ServerSecret: secret, Logger: logger,
+		VerifyRateLimit: verifyRateLimit(o.verifyRateLimit),
 	})
 	if err != nil {
 		return err
