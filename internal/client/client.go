@@ -17,7 +17,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -199,11 +198,13 @@ func (c *Client) do(ctx context.Context, r call) error {
 	if r.method == http.MethodPost {
 		// One key per logical call: every retry of it sends the same key, so
 		// the server replays the first response instead of acting twice.
-		key, err := uuid.NewRandom()
-		if err != nil {
-			return fmt.Errorf("keyservice: %s %s: generating an idempotency key: %w", r.method, r.path, err)
+		key := idempotencyKeyFrom(ctx)
+		if key == "" {
+			if key, err = NewIdempotencyKey(); err != nil {
+				return fmt.Errorf("keyservice: %s %s: generating an idempotency key: %w", r.method, r.path, err)
+			}
 		}
-		req.Header.Set(headerIdempotencyKey, key.String())
+		req.Header.Set(headerIdempotencyKey, key)
 	}
 	if c.otp != "" && (r.method == http.MethodPost || r.method == http.MethodDelete) {
 		req.Header.Set(headerOTP, c.otp)
