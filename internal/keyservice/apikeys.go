@@ -116,6 +116,22 @@ func (s *service) createAPIKey(ctx context.Context, p principal, in createAPIKey
 	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
 		return issuedKey{}, err
 	}
+	if in.ServiceAccountID != nil {
+		if _, err := s.loadOwnedServiceAccount(ctx, in.ProjectID, *in.ServiceAccountID); err != nil {
+			return issuedKey{}, err
+		}
+	}
+	environment := ""
+	if in.EnvironmentID != nil {
+		e, err := s.loadEnvironment(ctx, *in.EnvironmentID, "environment_id")
+		if err != nil {
+			return issuedKey{}, err
+		}
+		if e.ProjectID != in.ProjectID {
+			return issuedKey{}, notFound("environment_id", "environment %q not found in project %s", e.ID, in.ProjectID)
+		}
+		environment = e.Name
+	}
 	active := true
 	if in.Active != nil {
 		active = *in.Active
@@ -135,12 +151,21 @@ func (s *service) createAPIKey(ctx context.Context, p principal, in createAPIKey
 		NextRotationAt:       nextRotation,
 		RotationWebhookURL:   in.RotationWebhookURL,
 	}
-	issued, err := s.issue(k)
+	issued, err := s.issue(k, environment)
 	if err != nil {
 		return issuedKey{}, err
 	}
 	if err := s.store.CreateAPIKey(ctx, issued.APIKey); err != nil {
-		if errors.Is(err, store.ErrConflict) {
+		var missing *store.MissingError
+		switch {
+		case errors.As(err, &missing):
+			// Deleted between the checks above and the insert.
+			field := "service_account_id"
+			if in.EnvironmentID != nil && missing.ID == *in.EnvironmentID {
+				field = "environment_id"
+			}
+			return issuedKey{}, notFound(field, "%q is not a live service account or environment of project %s", missing.ID, in.ProjectID)
+		case errors.Is(err, store.ErrConflict):
 			return issuedKey{}, conflict("name", "a live API key named %q already exists in project %s", in.Name, in.ProjectID)
 		}
 		return issuedKey{}, fmt.Errorf("create api key: %w", err)
@@ -148,13 +173,26 @@ func (s *service) createAPIKey(ctx context.Context, p principal, in createAPIKey
 	return issued, nil
 }
 
-// issue gives k a fresh id and secret.
-func (s *service) issue(k store.APIKey) (issuedKey, error) {
+// loadOwnedServiceAccount returns the live service account id of projectID, for a key to
+// belong to; one of another project is not found either, so ids do not leak across projects.
+func (s *service) loadOwnedServiceAccount(ctx context.Context, projectID, id string) (store.ServiceAccount, error) {
+	a, err := s.store.GetServiceAccount(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (a.DeletedAt != nil || a.ProjectID != projectID)) {
+		return store.ServiceAccount{}, notFound("service_account_id", "service account %q not found in project %s", id, projectID)
+	}
+	if err != nil {
+		return store.ServiceAccount{}, fmt.Errorf("load service account: %w", err)
+	}
+	return a, nil
+}
+
+// issue gives k a fresh id and secret; a non-empty environment name goes into the secret.
+func (s *service) issue(k store.APIKey, environment string) (issuedKey, error) {
 	id, err := newID(apiKeyIDPrefix)
 	if err != nil {
 		return issuedKey{}, err
 	}
-	secret, err := GenerateKey()
+	secret, err := GenerateKey(environment)
 	if err != nil {
 		return issuedKey{}, err
 	}

@@ -20,10 +20,11 @@ var apiKeyFields = []string{
 func TestAPIKeyRoundTrip(t *testing.T) {
 	e := newTestEnv(t)
 	pid := e.createProject("p")
+	saID := e.createServiceAccount(pid, "robot")
 
 	created, secret := e.createKey(pid, "ci", map[string]any{
 		"description": "ci key", "scopes": []string{"read", "write:all"},
-		"expires_in_days": 30, "service_account_id": "sa_1", "rotation_interval_days": 7,
+		"expires_in_days": 30, "service_account_id": saID, "rotation_interval_days": 7,
 		"rotation_webhook_url": "https://hooks.example.com/rotate",
 	})
 	for _, f := range append(slices.Clone(apiKeyFields), "key") {
@@ -67,7 +68,7 @@ func TestAPIKeyRoundTrip(t *testing.T) {
 	v := e.verify(secret)
 	expectStatus(t, v, http.StatusOK)
 	vm := v.json(t)
-	if vm["id"] != id || vm["project_id"] != pid || vm["service_account_id"] != "sa_1" {
+	if vm["id"] != id || vm["project_id"] != pid || vm["service_account_id"] != saID {
 		t.Errorf("verify = %s", v.raw)
 	}
 	r = e.admin("GET", "/v1/api-keys/"+id, nil)
@@ -124,7 +125,7 @@ func TestVerifyUniformFailures(t *testing.T) {
 	e := newTestEnv(t)
 	pid := e.createProject("p")
 	_, secret := e.createKey(pid, "k", map[string]any{"expires_in_days": 1})
-	unknown, _ := GenerateKey()
+	unknown, _ := GenerateKey("")
 	cases := map[string]string{
 		"garbage":      "not-a-key",
 		"bad checksum": secret[:len(secret)-1] + flipBase62(secret[len(secret)-1]),
@@ -318,13 +319,14 @@ func TestListFiltersPagingAndSort(t *testing.T) {
 	pid := e.createProject("p")
 	other := e.createProject("q")
 	e.createKey(other, "foreign", nil)
+	saEven := e.createServiceAccount(pid, "even")
 
 	var ids []string
 	for i := range 23 {
 		extra := map[string]any{"scopes": []string{"read"}}
 		if i%2 == 0 {
 			extra["scopes"] = []string{"read", "write"}
-			extra["service_account_id"] = "sa_even"
+			extra["service_account_id"] = saEven
 		}
 		if i%3 == 0 {
 			extra["active"] = false
@@ -442,7 +444,7 @@ func TestListFiltersPagingAndSort(t *testing.T) {
 	count("&scope=write", hasScope("write"))
 	count("&active=false", func(k map[string]any) bool { return k["active"] == false })
 	count("&active=true", func(k map[string]any) bool { return k["active"] == true })
-	count("&service_account_id=sa_even", func(k map[string]any) bool { return k["service_account_id"] == "sa_even" })
+	count("&service_account_id="+saEven, func(k map[string]any) bool { return k["service_account_id"] == saEven })
 	count("&name=key-05", func(k map[string]any) bool { return k["name"] == "key-05" })
 	count("&name_prefix=key-1", func(k map[string]any) bool { return strings.HasPrefix(k["name"].(string), "key-1") })
 	cut := formatTime(e.clock.Now().AddDate(0, 0, 20))

@@ -195,6 +195,20 @@ func (e *testEnv) createProject(name string) string {
 	return r.str(e.t, "id")
 }
 
+func (e *testEnv) createServiceAccount(projectID, name string) string {
+	e.t.Helper()
+	r := e.admin("POST", "/v1/service-accounts", map[string]any{"project_id": projectID, "name": name})
+	expectStatus(e.t, r, http.StatusCreated)
+	return r.str(e.t, "id")
+}
+
+func (e *testEnv) createEnvironment(projectID, name string) string {
+	e.t.Helper()
+	r := e.admin("POST", "/v1/environments", map[string]any{"project_id": projectID, "name": name})
+	expectStatus(e.t, r, http.StatusCreated)
+	return r.str(e.t, "id")
+}
+
 // createKey creates a key with the given extra fields; it returns the
 // response object and the secret.
 func (e *testEnv) createKey(projectID, name string, extra map[string]any) (map[string]any, string) {

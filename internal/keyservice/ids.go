@@ -8,9 +8,11 @@ import (
 // Resource ids are a type prefix plus 20 random base62 characters (~119 bits),
 // so an id says what it names and is unguessable.
 const (
-	projectIDPrefix = "prj_"
-	apiKeyIDPrefix  = "key_"
-	idRandomLen     = 20
+	projectIDPrefix        = "prj_"
+	apiKeyIDPrefix         = "key_"
+	serviceAccountIDPrefix = "sa_"
+	environmentIDPrefix    = "env_"
+	idRandomLen            = 20
 )
 
 func newID(prefix string) (string, error) {

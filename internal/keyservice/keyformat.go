@@ -6,18 +6,23 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math/big"
+	"strings"
 )
 
-// A key reads "ks_" + 43 base62 characters (256 random bits, left-padded) + a
-// 6-character base62 CRC-32 of everything before it. The prefix makes a
-// leaked key recognisable to secret scanners; the checksum rejects typos
-// before any store access.
+// A key reads "ks_" + [environment name + "_"] + 43 base62 characters (256
+// random bits, left-padded) + a 6-character base62 CRC-32 of everything
+// before it. The prefix makes a leaked key recognisable to secret scanners
+// and, for a key bound to an environment, says which one ("ks_production_…");
+// the checksum covers the environment too and rejects typos before any store
+// access. Environment names match environmentNamePattern, which has no "_",
+// so the segments split unambiguously.
 const (
 	keyScheme       = "ks_"
 	keySecretLen    = 43 // ceil(256 / log2(62))
 	keyChecksumLen  = 6  // ceil(32 / log2(62))
 	keyLen          = len(keyScheme) + keySecretLen + keyChecksumLen
-	keyPrefixLen    = 12
+	keyMaxLen       = keyLen + maxEnvironmentNameLen + 1
+	keySecretShown  = 9 // secret characters in key_prefix
 	keySecretBytes  = 32
 	base62Alphabet  = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 	base62AlphaSize = 62
@@ -25,50 +30,81 @@ const (
 
 // Errors of ParseKey; they never contain the input.
 var (
-	ErrKeyLength   = errors.New("key has the wrong length")
-	ErrKeyScheme   = errors.New(`key does not start with "ks_"`)
-	ErrKeyCharset  = errors.New("key contains characters outside base62")
-	ErrKeyChecksum = errors.New("key checksum does not match")
+	ErrKeyLength      = errors.New("key has the wrong length")
+	ErrKeyScheme      = errors.New(`key does not start with "ks_"`)
+	ErrKeyEnvironment = errors.New("key has a malformed environment segment")
+	ErrKeyCharset     = errors.New("key contains characters outside base62")
+	ErrKeyChecksum    = errors.New("key checksum does not match")
 )
 
-// GenerateKey returns a new random key secret.
-func GenerateKey() (string, error) {
+// GenerateKey returns a new random key secret, bound to the named
+// environment when environment is not empty.
+func GenerateKey(environment string) (string, error) {
+	head := keyScheme
+	if environment != "" {
+		if !environmentNamePattern.MatchString(environment) {
+			return "", fmt.Errorf("generate key: environment name %q does not match %s", environment, environmentNamePattern)
+		}
+		head += environment + "_"
+	}
 	var b [keySecretBytes]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("generate key: %w", err)
 	}
-	body := keyScheme + base62Fixed(new(big.Int).SetBytes(b[:]), keySecretLen)
+	body := head + base62Fixed(new(big.Int).SetBytes(b[:]), keySecretLen)
 	return body + keyChecksum(body), nil
 }
 
-// ParseKey checks the format of a presented key: length, scheme, charset and
-// checksum. It does no lookup.
+// ParseKey checks the format of a presented key: length, scheme,
+// environment segment, charset and checksum. It does no lookup.
 func ParseKey(key string) error {
-	if len(key) != keyLen {
+	if len(key) < keyLen || len(key) > keyMaxLen {
 		return ErrKeyLength
 	}
 	if key[:len(keyScheme)] != keyScheme {
 		return ErrKeyScheme
 	}
-	for i := len(keyScheme); i < len(key); i++ {
+	head := keyHeadLen(key)
+	if head != len(keyScheme) {
+		env := key[len(keyScheme) : head-1]
+		if !environmentNamePattern.MatchString(env) {
+			return ErrKeyEnvironment
+		}
+	}
+	if len(key)-head != keySecretLen+keyChecksumLen {
+		return ErrKeyLength
+	}
+	for i := head; i < len(key); i++ {
 		if !isBase62(key[i]) {
 			return ErrKeyCharset
 		}
 	}
-	body := key[:keyLen-keyChecksumLen]
+	body := key[:len(key)-keyChecksumLen]
 	// Not secret-dependent timing worth hiding: the checksum is public.
-	if key[keyLen-keyChecksumLen:] != keyChecksum(body) {
+	if key[len(key)-keyChecksumLen:] != keyChecksum(body) {
 		return ErrKeyChecksum
 	}
 	return nil
 }
 
-// KeyPrefix is the non-secret part of a key shown in lists.
+// keyHeadLen is the length of "ks_" plus the environment segment and its "_",
+// if any: everything before the random part.
+func keyHeadLen(key string) int {
+	if i := strings.LastIndexByte(key, '_'); i >= len(keyScheme) {
+		return i + 1
+	}
+	return len(keyScheme)
+}
+
+// KeyPrefix is the non-secret part of a key shown in lists: "ks_", the
+// environment segment if any, and the first 9 characters of the random part.
+// For a key without environment that is its first 12 characters.
 func KeyPrefix(key string) string {
-	if len(key) < keyPrefixLen {
+	n := keyHeadLen(key) + keySecretShown
+	if len(key) < n {
 		return key
 	}
-	return key[:keyPrefixLen]
+	return key[:n]
 }
 
 func keyChecksum(body string) string {

@@ -18,7 +18,25 @@ func (s *Server) handleCreateProject(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, toProjectJSON(p))
+	writeJSON(w, http.StatusCreated, projectWithSecretJSON{toProjectJSON(p.Project), p.WebhookSigningSecret})
+}
+
+func (s *Server) handleRotateWebhookSecret(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := decodeStrict(body, &struct{}{}); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, err := s.svc.rotateWebhookSecret(r.Context(), principalFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, projectWithSecretJSON{toProjectJSON(p.Project), p.WebhookSigningSecret})
 }
 
 func (s *Server) handleListProjects(w http.ResponseWriter, r *http.Request) {

@@ -10,7 +10,9 @@ import (
 
 // replayCipher seals recorded idempotent responses, which may carry a key
 // secret, with AES-256-GCM. The record identity is bound in as associated
-// data so a ciphertext cannot be replayed under another principal.
+// data so a ciphertext cannot be replayed under another principal. A second
+// instance, under its own derived key, seals projects' webhook signing
+// secrets, bound to the project id.
 type replayCipher struct {
 	aead cipher.AEAD
 }

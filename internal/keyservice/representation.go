@@ -17,6 +17,42 @@ type projectJSON struct {
 	UpdatedAt   string `json:"updated_at"`
 }
 
+// projectWithSecretJSON is the only representation carrying the webhook
+// signing secret: the create and rotate-secret responses.
+type projectWithSecretJSON struct {
+	projectJSON
+	WebhookSigningSecret string `json:"webhook_signing_secret"`
+}
+
+type serviceAccountJSON struct {
+	ID          string `json:"id"`
+	ProjectID   string `json:"project_id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Active      bool   `json:"active"`
+	CreatedAt   string `json:"created_at"`
+	UpdatedAt   string `json:"updated_at"`
+}
+
+type serviceAccountListJSON struct {
+	Items         []serviceAccountJSON `json:"items"`
+	NextPageToken string               `json:"next_page_token"`
+}
+
+type environmentJSON struct {
+	ID          string `json:"id"`
+	ProjectID   string `json:"project_id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	CreatedAt   string `json:"created_at"`
+	UpdatedAt   string `json:"updated_at"`
+}
+
+type environmentListJSON struct {
+	Items         []environmentJSON `json:"items"`
+	NextPageToken string            `json:"next_page_token"`
+}
+
 type projectListJSON struct {
 	Items         []projectJSON `json:"items"`
 	NextPageToken string        `json:"next_page_token"`
@@ -89,6 +125,20 @@ func toProjectJSON(p store.Project) projectJSON {
 	return projectJSON{
 		ID: p.ID, Name: p.Name, Description: p.Description,
 		CreatedAt: formatTime(p.CreatedAt), UpdatedAt: formatTime(p.UpdatedAt),
+	}
+}
+
+func toServiceAccountJSON(a store.ServiceAccount) serviceAccountJSON {
+	return serviceAccountJSON{
+		ID: a.ID, ProjectID: a.ProjectID, Name: a.Name, Description: a.Description, Active: a.Active,
+		CreatedAt: formatTime(a.CreatedAt), UpdatedAt: formatTime(a.UpdatedAt),
+	}
+}
+
+func toEnvironmentJSON(e store.Environment) environmentJSON {
+	return environmentJSON{
+		ID: e.ID, ProjectID: e.ProjectID, Name: e.Name, Description: e.Description,
+		CreatedAt: formatTime(e.CreatedAt), UpdatedAt: formatTime(e.UpdatedAt),
 	}
 }
 

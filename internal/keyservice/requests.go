@@ -1,6 +1,9 @@
 package keyservice
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Request decoding: bytes in, typed domain input out. Format errors (types,
 // unknown fields, timestamps) are reported here naming the field; the rules
@@ -41,6 +44,97 @@ func decodeUpdateProject(body []byte) (updateProjectInput, error) {
 		}
 	}
 	return in, nil
+}
+
+type createServiceAccountRequest struct {
+	ProjectID   string `json:"project_id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Active      *bool  `json:"active"`
+}
+
+func decodeCreateServiceAccount(body []byte) (createServiceAccountInput, error) {
+	var req createServiceAccountRequest
+	if err := decodeStrict(body, &req); err != nil {
+		return createServiceAccountInput{}, err
+	}
+	return createServiceAccountInput(req), nil
+}
+
+func decodeUpdateServiceAccount(body []byte) (updateServiceAccountInput, error) {
+	m, err := patchObject(body, "name", "description", "active")
+	if err != nil {
+		return updateServiceAccountInput{}, err
+	}
+	var in updateServiceAccountInput
+	if in.Name, err = patchNonNull[string](m, "name"); err != nil {
+		return updateServiceAccountInput{}, err
+	}
+	if in.Active, err = patchNonNull[bool](m, "active"); err != nil {
+		return updateServiceAccountInput{}, err
+	}
+	if in.Description, err = patchDescription(m); err != nil {
+		return updateServiceAccountInput{}, err
+	}
+	return in, nil
+}
+
+type createEnvironmentRequest struct {
+	ProjectID   string `json:"project_id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+func decodeCreateEnvironment(body []byte) (createEnvironmentInput, error) {
+	var req createEnvironmentRequest
+	if err := decodeStrict(body, &req); err != nil {
+		return createEnvironmentInput{}, err
+	}
+	return createEnvironmentInput(req), nil
+}
+
+func decodeUpdateEnvironment(body []byte) (updateEnvironmentInput, error) {
+	m, err := patchObject(body, "name", "description")
+	if err != nil {
+		return updateEnvironmentInput{}, err
+	}
+	var in updateEnvironmentInput
+	if in.Name, err = patchNonNull[string](m, "name"); err != nil {
+		return updateEnvironmentInput{}, err
+	}
+	if in.Description, err = patchDescription(m); err != nil {
+		return updateEnvironmentInput{}, err
+	}
+	return in, nil
+}
+
+// patchNonNull reads a merge-patch member that may be absent (nil) but not null.
+func patchNonNull[T any](m map[string]json.RawMessage, field string) (*T, error) {
+	raw, ok := m[field]
+	if !ok {
+		return nil, nil
+	}
+	if isNull(raw) {
+		return nil, invalid(field, "must not be null")
+	}
+	v := new(T)
+	if err := patchField(raw, field, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// patchDescription reads "description", where null clears to "".
+func patchDescription(m map[string]json.RawMessage) (*string, error) {
+	raw, ok := m["description"]
+	if !ok {
+		return nil, nil
+	}
+	d := new(string)
+	if err := patchField(raw, "description", d); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 type createAPIKeyRequest struct {

@@ -24,6 +24,13 @@ func (s *service) rotateAPIKey(ctx context.Context, p principal, id string, grac
 	if err != nil {
 		return rotation{}, err
 	}
+	return s.rotate(ctx, old, grace)
+}
+
+// rotate replaces old, as just read from the store, by a new key with the same settings. The
+// store refuses the write if old stopped being live meanwhile (revoked, or rotated by another
+// request or replica), so a key is rotated at most once.
+func (s *service) rotate(ctx context.Context, old store.APIKey, grace time.Duration) (rotation, error) {
 	if err := requireLive(old); err != nil {
 		return rotation{}, err
 	}
@@ -50,7 +57,19 @@ func (s *service) rotateAPIKey(ctx context.Context, p principal, id string, grac
 		t := now.AddDate(0, 0, *old.RotationIntervalDays)
 		next.NextRotationAt = &t
 	}
-	issued, err := s.issue(next)
+	environment := ""
+	if old.EnvironmentID != nil {
+		// The environment cannot be deleted while old is live, but it may have been renamed. A
+		// key bound before environments were stored has an id that names none: no segment then.
+		e, err := s.store.GetEnvironment(ctx, *old.EnvironmentID)
+		switch {
+		case err == nil:
+			environment = e.Name
+		case !errors.Is(err, store.ErrNotFound):
+			return rotation{}, fmt.Errorf("rotate api key: load environment: %w", err)
+		}
+	}
+	issued, err := s.issue(next, environment)
 	if err != nil {
 		return rotation{}, err
 	}

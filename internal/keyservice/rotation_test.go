@@ -10,8 +10,9 @@ import (
 func TestRotationGracePeriod(t *testing.T) {
 	e := newTestEnv(t)
 	pid := e.createProject("p")
+	envID := e.createEnvironment(pid, "staging")
 	old, oldSecret := e.createKey(pid, "svc", map[string]any{
-		"scopes": []string{"read"}, "description": "d", "environment_id": "env_1",
+		"scopes": []string{"read"}, "description": "d", "environment_id": envID,
 		"rotation_interval_days": 10,
 	})
 	oldID := old["id"].(string)

@@ -29,6 +29,19 @@ func (s *Server) routes() http.Handler {
 	handle("GET /v1/projects/{id}", authenticated, s.handleGetProject)
 	handle("PATCH /v1/projects/{id}", authenticated, s.handleUpdateProject)
 	handle("DELETE /v1/projects/{id}", authenticated, s.handleDeleteProject)
+	handle("POST /v1/projects/{id}/webhook-signing-secret/rotate", authenticated, s.handleRotateWebhookSecret)
+
+	handle("POST /v1/service-accounts", authenticated, s.handleCreateServiceAccount)
+	handle("GET /v1/service-accounts", authenticated, s.handleListServiceAccounts)
+	handle("GET /v1/service-accounts/{id_or_name}", authenticated, s.handleGetServiceAccount)
+	handle("PATCH /v1/service-accounts/{id_or_name}", authenticated, s.handleUpdateServiceAccount)
+	handle("DELETE /v1/service-accounts/{id_or_name}", authenticated, s.handleDeleteServiceAccount)
+
+	handle("POST /v1/environments", authenticated, s.handleCreateEnvironment)
+	handle("GET /v1/environments", authenticated, s.handleListEnvironments)
+	handle("GET /v1/environments/{id}", authenticated, s.handleGetEnvironment)
+	handle("PATCH /v1/environments/{id}", authenticated, s.handleUpdateEnvironment)
+	handle("DELETE /v1/environments/{id}", authenticated, s.handleDeleteEnvironment)
 
 	handle("POST /v1/api-keys", authenticated, s.handleCreateAPIKey)
 	handle("GET /v1/api-keys", authenticated, s.handleListAPIKeys)

@@ -12,13 +12,15 @@ const MinServerSecretLen = 32
 // HKDF info strings: each derived key has one purpose, so compromising one
 // use (say, a replay ciphertext oracle) says nothing about the other.
 const (
-	hkdfInfoPepper     = "keyservice/v1/key-hash-pepper"
-	hkdfInfoReplayAEAD = "keyservice/v1/idempotency-replay-aead"
+	hkdfInfoPepper      = "keyservice/v1/key-hash-pepper"
+	hkdfInfoReplayAEAD  = "keyservice/v1/idempotency-replay-aead"
+	hkdfInfoWebhookAEAD = "keyservice/v1/webhook-signing-secret-aead"
 )
 
 type derivedSecrets struct {
-	pepper     []byte
-	replayAEAD []byte
+	pepper      []byte
+	replayAEAD  []byte
+	webhookAEAD []byte
 }
 
 func deriveSecrets(serverSecret []byte) (derivedSecrets, error) {
@@ -33,5 +35,9 @@ func deriveSecrets(serverSecret []byte) (derivedSecrets, error) {
 	if err != nil {
 		return derivedSecrets{}, fmt.Errorf("derive replay key: %w", err)
 	}
-	return derivedSecrets{pepper: pepper, replayAEAD: aead}, nil
+	webhook, err := hkdf.Key(sha256.New, serverSecret, nil, hkdfInfoWebhookAEAD, 32)
+	if err != nil {
+		return derivedSecrets{}, fmt.Errorf("derive webhook secret key: %w", err)
+	}
+	return derivedSecrets{pepper: pepper, replayAEAD: aead, webhookAEAD: webhook}, nil
 }

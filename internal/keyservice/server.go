@@ -26,6 +26,15 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock for every time decision; nil means time.Now.
 	Now func() time.Time
+	// RotationInterval is how often RunRotationLoop looks for keys due for
+	// scheduled rotation. Zero turns the loop off; RotateDueKeys still runs
+	// one pass on demand (tests use that).
+	RotationInterval time.Duration
+	// RotationGracePeriod keeps a key rotated on schedule valid this long
+	// after its successor is issued; zero means one hour.
+	RotationGracePeriod time.Duration
+	// Webhook tunes the delivery of rotated keys to rotation_webhook_url.
+	Webhook WebhookConfig
 	// VerifyRateLimit is each client address's budget of POST /v1/verify, in requests per
 	// second, with a burst of four seconds' worth. Zero means the default (50/s); a negative
 	// value turns the limit off, for load tests or behind a proxy that limits per client.
@@ -45,6 +54,7 @@ type Server struct {
 	metrics     *metrics
 	handler     http.Handler
 	patterns    []string // every pattern given to the mux, for Routes
+	rotation    *scheduledRotation
 }
 
 // NewServer validates cfg and builds the server.
@@ -63,6 +73,10 @@ func NewServer(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	webhookSecrets, err := newReplayCipher(secrets.webhookAEAD)
+	if err != nil {
+		return nil, err
+	}
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -72,7 +86,7 @@ func NewServer(cfg Config) (*Server, error) {
 		now = time.Now
 	}
 	s := &Server{
-		svc:         &service{store: cfg.Store, hasher: keyHasher{pepper: secrets.pepper}, now: now},
+		svc:         &service{store: cfg.Store, hasher: keyHasher{pepper: secrets.pepper}, now: now, webhookSecrets: webhookSecrets},
 		log:         logger,
 		now:         now,
 		adminDigest: sha256.Sum256([]byte(cfg.AdminToken)),
@@ -81,6 +95,7 @@ func NewServer(cfg Config) (*Server, error) {
 		verifyLimit: newVerifyLimiter(cfg.VerifyRateLimit),
 		metrics:     newMetrics(),
 	}
+	s.rotation = newScheduledRotation(cfg, logger)
 	s.handler = s.routes()
 	return s, nil
 }

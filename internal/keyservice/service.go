@@ -15,6 +15,8 @@ type service struct {
 	store  store.Store
 	hasher keyHasher
 	now    func() time.Time
+	// webhookSecrets seals the projects' webhook signing secrets at rest.
+	webhookSecrets replayCipher
 }
 
 // clock returns the current time at the precision every store keeps, so a

@@ -18,9 +18,15 @@ const (
 	maxReferenceIDLen  = 255
 	maxGracePeriod     = 30 * 24 * time.Hour
 	maxRevokeBatchSize = 1000
+	// maxEnvironmentNameLen bounds environment names, which show in key secrets.
+	maxEnvironmentNameLen = 32
 )
 
-var scopePattern = regexp.MustCompile(`^[a-z][a-z0-9_.:-]{0,63}$`)
+var (
+	scopePattern = regexp.MustCompile(`^[a-z][a-z0-9_.:-]{0,63}$`)
+	// environmentNamePattern has no "_": the name is a segment of the key format.
+	environmentNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
+)
 
 func validateName(field, name string) error {
 	if !utf8.ValidString(name) {
@@ -97,6 +103,13 @@ func validateReferenceID(field string, id *string) error {
 	}
 	if *id == "" || len(*id) > maxReferenceIDLen || !utf8.ValidString(*id) {
 		return invalid(field, "must be 1 to %d characters long, or null", maxReferenceIDLen)
+	}
+	return nil
+}
+
+func validateEnvironmentName(field, name string) error {
+	if !environmentNamePattern.MatchString(name) {
+		return invalid(field, "must match %s: a lowercase letter, then up to 31 lowercase letters, digits or hyphens", environmentNamePattern)
 	}
 	return nil
 }

@@ -25,28 +25,23 @@ func usable(k store.APIKey, now time.Time) bool {
 }
 
 // verifyKey returns the stored key for a presented secret if it is usable,
-// and records the use. Format errors fail before the store is touched.
+// and records the use. Format errors fail before the store is touched. The
+// key's project and service account are read in the same query: disabling a
+// service account stops its keys here, without writing any of them.
 func (s *service) verifyKey(ctx context.Context, secret string) (store.APIKey, error) {
 	if ParseKey(secret) != nil {
 		return store.APIKey{}, errUnauthorized
 	}
-	k, err := s.store.GetAPIKeyByHash(ctx, s.hasher.hash(secret))
+	c, err := s.store.GetCredential(ctx, s.hasher.hash(secret))
 	if errors.Is(err, store.ErrNotFound) {
 		return store.APIKey{}, errUnauthorized
 	}
 	if err != nil {
 		return store.APIKey{}, fmt.Errorf("verify key: %w", err)
 	}
-	now := s.clock()
-	if !usable(k, now) {
+	k, now := c.Key, s.clock()
+	if !usable(k, now) || !c.ProjectLive || !c.ServiceAccountUsable {
 		return store.APIKey{}, errUnauthorized
-	}
-	proj, err := s.store.GetProject(ctx, k.ProjectID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && proj.DeletedAt != nil) {
-		return store.APIKey{}, errUnauthorized
-	}
-	if err != nil {
-		return store.APIKey{}, fmt.Errorf("verify key: %w", err)
 	}
 	if err := s.store.TouchAPIKey(ctx, k.ID, now); err != nil {
 		return store.APIKey{}, fmt.Errorf("verify key: %w", err)

@@ -273,9 +273,17 @@ func (r *APIKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	k, err := r.data.client.CreateAPIKey(ctx, create)
+	idempotencyKey, err := client.NewIdempotencyKey()
+	if err != nil {
+		resp.Diagnostics.AddError("Error Creating API Key", "Could not generate an Idempotency-Key: "+err.Error())
+		return
+	}
+	k, err := r.data.client.CreateAPIKey(client.WithIdempotencyKey(ctx, idempotencyKey), create)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Error Creating API Key", fmt.Sprintf("create API key %q in project %s", create.Name, create.ProjectID), err)
+		if client.MayHaveApplied(err) {
+			savePendingCreate(ctx, plan, pendingCreate{IdempotencyKey: idempotencyKey, Request: create, StartedAt: r.data.now()}, resp)
+		}
 		return
 	}
 	state := apiKeyModelFrom(k, plan, r.data.now())
@@ -292,6 +300,9 @@ func (r *APIKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if state.ID.IsNull() && pendingCreateFrom(ctx, req.Private, &resp.Diagnostics) != nil {
+		return // a tainted, interrupted create: the next apply settles it in Delete
 	}
 	ctx, cancel := withOperationTimeout(ctx, state.Timeouts.Read, defaultAPIKeyReadTimeout, &resp.Diagnostics)
 	defer cancel()
@@ -475,6 +486,18 @@ func (r *APIKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	}
 	ctx, cancel := withOperationTimeout(ctx, state.Timeouts.Delete, defaultAPIKeyDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
+	if state.ID.IsNull() {
+		p := pendingCreateFrom(ctx, req.Private, &resp.Diagnostics)
+		if p == nil {
+			return
+		}
+		settled, ok := r.settlePendingCreate(ctx, p, &resp.Diagnostics)
+		if !ok || settled == "" {
+			return
+		}
+		// Its secret never reached anyone, so whatever deletion_policy says, it goes.
+		state.ID, state.DeletionPolicy = types.StringValue(settled), types.StringValue(deletionPolicyRevoke)
+	}
 	id := state.ID.ValueString()
 	switch state.DeletionPolicy.ValueString() {
 	case deletionPolicyAbandon:

@@ -40,6 +40,7 @@ type options struct {
 	logLevel        string
 	dev             bool
 	verifyRateLimit float64
+	rotation        rotationOptions
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
@@ -52,6 +53,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.Float64Var(&o.verifyRateLimit, "verify-rate-limit", 50,
 		"POST /v1/verify requests per second per client address (burst: 4 s worth); 0 turns the limit off (env KEYSERVICE_VERIFY_RATE_LIMIT)")
 	fs.BoolVar(&o.dev, "dev", false, "development mode: generate a missing admin token and server secret")
+	if err := o.rotation.register(fs, getenv); err != nil {
+		return options{}, err
+	}
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: keyserviced [flags]\n\nThe admin token is read only from KEYSERVICE_ADMIN_TOKEN and the server\nsecret (base64, >= %d bytes) only from KEYSERVICE_SERVER_SECRET.\n\n", keyservice.MinServerSecretLen)
 		fs.PrintDefaults()
@@ -142,6 +146,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	srv, err := keyservice.NewServer(keyservice.Config{
 		Store: st, AdminToken: adminToken, ServerSecret: secret, Logger: logger,
+		RotationInterval: o.rotation.interval, RotationGracePeriod: o.rotation.grace,
 		VerifyRateLimit: verifyRateLimit(o.verifyRateLimit),
 	})
 	if err != nil {
@@ -164,6 +169,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
+
+	// Scheduled rotation runs beside the server and stops with it.
+	rotationCtx, stopRotation := context.WithCancel(ctx)
+	rotationDone := make(chan struct{})
+	go func() {
+		defer close(rotationDone)
+		srv.RunRotationLoop(rotationCtx)
+	}()
+	defer func() {
+		stopRotation()
+		<-rotationDone
+	}()
 
 	select {
 	case err := <-serveErr:

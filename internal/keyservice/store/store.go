@@ -28,6 +28,8 @@ type Store interface {
 	Close() error
 
 	ProjectStore
+	ServiceAccountStore
+	EnvironmentStore
 	APIKeyStore
 	IdempotencyStore
 }
@@ -42,20 +44,78 @@ type ProjectStore interface {
 	ListProjects(ctx context.Context, f ProjectFilter) ([]Project, error)
 	// UpdateProject writes name, description and updated_at of a live project.
 	UpdateProject(ctx context.Context, p Project) error
-	// DeleteProject soft-deletes a live project and revokes all of its
-	// unrevoked keys in one transaction.
+	// DeleteProject soft-deletes a live project together with its live
+	// service accounts and environments, and revokes all of its unrevoked
+	// keys, in one transaction.
 	DeleteProject(ctx context.Context, id string, at time.Time) error
+	// SetProjectWebhookSecret replaces the sealed webhook signing secret of a
+	// live project (ErrNotFound otherwise).
+	SetProjectWebhookSecret(ctx context.Context, id string, sealed []byte, at time.Time) error
+}
+
+// ServiceAccountStore persists service accounts.
+type ServiceAccountStore interface {
+	// CreateServiceAccount inserts a. A live service account with the same
+	// name in the project gives ErrConflict.
+	CreateServiceAccount(ctx context.Context, a ServiceAccount) error
+	// GetServiceAccount returns the account, including a deleted one
+	// (DeletedAt set).
+	GetServiceAccount(ctx context.Context, id string) (ServiceAccount, error)
+	// GetServiceAccountByName returns the live account of that name in the
+	// project, or ErrNotFound.
+	GetServiceAccountByName(ctx context.Context, projectID, name string) (ServiceAccount, error)
+	// ListServiceAccounts returns live accounts of one project.
+	ListServiceAccounts(ctx context.Context, f ServiceAccountFilter) ([]ServiceAccount, error)
+	// UpdateServiceAccount writes name, description, active and updated_at of
+	// a live account: ErrNotFound if it is not live, ErrConflict if another
+	// live account of the project holds the name.
+	UpdateServiceAccount(ctx context.Context, a ServiceAccount) error
+	// DeleteServiceAccount soft-deletes a live account and revokes all of its
+	// unrevoked keys in one transaction; ErrNotFound if it is not live.
+	DeleteServiceAccount(ctx context.Context, id string, at time.Time) error
+}
+
+// EnvironmentStore persists environments.
+type EnvironmentStore interface {
+	// CreateEnvironment inserts e. A live environment with the same name in
+	// the project gives ErrConflict.
+	CreateEnvironment(ctx context.Context, e Environment) error
+	// GetEnvironment returns the environment, including a deleted one.
+	GetEnvironment(ctx context.Context, id string) (Environment, error)
+	// ListEnvironments returns live environments of one project ordered by
+	// (created_at, id).
+	ListEnvironments(ctx context.Context, f EnvironmentFilter) ([]Environment, error)
+	// UpdateEnvironment writes name, description and updated_at of a live
+	// environment: ErrNotFound if it is not live, ErrConflict on a taken name.
+	UpdateEnvironment(ctx context.Context, e Environment) error
+	// DeleteEnvironment soft-deletes a live environment (ErrNotFound
+	// otherwise). While a key that can still authenticate at `at` is bound to
+	// it (not revoked, and not replaced or replaced but inside its grace
+	// period) it gives ErrConflict and changes nothing; the check and the
+	// delete are one transaction, so no key can be bound in between.
+	DeleteEnvironment(ctx context.Context, id string, at time.Time) error
 }
 
 // APIKeyStore persists API keys.
 type APIKeyStore interface {
 	// CreateAPIKey inserts k. A live key with the same name in the project
-	// gives ErrConflict.
+	// gives ErrConflict. A ServiceAccountID or EnvironmentID that does not
+	// name a live service account or environment of k's project gives a
+	// *MissingError naming that id; the check and the insert are one
+	// transaction, so a key is never bound to something deleted meanwhile.
 	CreateAPIKey(ctx context.Context, k APIKey) error
 	GetAPIKey(ctx context.Context, id string) (APIKey, error)
 	// GetAPIKeyByHash looks a key up by its hash (see APIKey.KeyHash).
 	GetAPIKeyByHash(ctx context.Context, keyHash string) (APIKey, error)
+	// GetCredential looks a key up by its hash together with the state of
+	// what it depends on (its project, its service account), in one query:
+	// it is the whole store read of a verification.
+	GetCredential(ctx context.Context, keyHash string) (Credential, error)
 	ListAPIKeys(ctx context.Context, f APIKeyFilter) ([]APIKey, error)
+	// ListDueAPIKeys returns live keys (not revoked, not replaced, not
+	// expired at f.Now) that have a rotation webhook URL and whose
+	// NextRotationAt <= f.Now, ordered by (next_rotation_at, id).
+	ListDueAPIKeys(ctx context.Context, f DueAPIKeyFilter) ([]APIKey, error)
 	// UpdateAPIKey writes the mutable fields of a live key (not revoked, not
 	// replaced). A key that is no longer live gives ErrConflict.
 	UpdateAPIKey(ctx context.Context, k APIKey) error
@@ -94,9 +154,78 @@ type Project struct {
 	ID          string
 	Name        string
 	Description string
+	// WebhookSecret is the project's webhook signing secret sealed by the
+	// server (AES-GCM); the store keeps it opaque. Nil for projects created
+	// before signing secrets existed.
+	WebhookSecret []byte
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	DeletedAt     *time.Time
+}
+
+// ServiceAccount is a non-human identity of a project that owns API keys.
+// While it is inactive, or once deleted, none of its keys verifies.
+type ServiceAccount struct {
+	ID          string
+	ProjectID   string
+	Name        string
+	Description string
+	Active      bool
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	DeletedAt   *time.Time
+}
+
+// ServiceAccountFilter selects and orders live service accounts of one
+// project. Nil pointers mean "no filter". SortBy is SortByCreatedAt or
+// SortByName; ties break on id.
+type ServiceAccountFilter struct {
+	ProjectID  string
+	Name       *string
+	NamePrefix *string
+	Active     *bool
+	SortBy     APIKeySort
+	Descending bool
+	After      *Cursor
+	Limit      int
+}
+
+// Environment is a named deployment stage of a project (production,
+// staging, …) that keys may be bound to.
+type Environment struct {
+	ID          string
+	ProjectID   string
+	Name        string
+	Description string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	DeletedAt   *time.Time
+}
+
+// EnvironmentFilter selects a page of live environments of one project.
+type EnvironmentFilter struct {
+	ProjectID string
+	Name      *string
+	After     *Cursor // (created_at, id), exclusive
+	Limit     int
+}
+
+// Credential is a key with the state of what it depends on, as read by
+// GetCredential.
+type Credential struct {
+	Key APIKey
+	// ProjectLive is false when the key's project is deleted.
+	ProjectLive bool
+	// ServiceAccountUsable is false when the key has a service account that
+	// is deleted or inactive; true for keys without one.
+	ServiceAccountUsable bool
+}
+
+// DueAPIKeyFilter selects keys due for scheduled rotation.
+type DueAPIKeyFilter struct {
+	Now   time.Time
+	After *Cursor // (next_rotation_at in Time, id), exclusive
+	Limit int
 }
 
 // ProjectFilter selects a page of live projects ordered by (created_at, id).

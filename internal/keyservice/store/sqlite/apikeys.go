@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -83,10 +84,30 @@ func insertAPIKey(ctx context.Context, db execer, k store.APIKey) error {
 
 // CreateAPIKey implements store.APIKeyStore.
 func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
-	if err := insertAPIKey(ctx, s.writer, k); err != nil {
-		return fmt.Errorf("sqlite: create api key: %w", err)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		refs := []struct {
+			table string
+			id    *string
+		}{{"service_accounts", k.ServiceAccountID}, {"environments", k.EnvironmentID}}
+		for _, ref := range refs {
+			if ref.id == nil {
+				continue
+			}
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM `+ref.table+` WHERE id = ? AND project_id = ? AND deleted_at IS NULL`,
+				*ref.id, k.ProjectID).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("sqlite: create api key: %w", &store.MissingError{ID: *ref.id})
+			}
+			if err != nil {
+				return fmt.Errorf("sqlite: create api key: %w", err)
+			}
+		}
+		if err := insertAPIKey(ctx, tx, k); err != nil {
+			return fmt.Errorf("sqlite: create api key: %w", err)
+		}
+		return nil
+	})
 }
 
 // GetAPIKey implements store.APIKeyStore.
@@ -105,6 +126,63 @@ func (s *Store) GetAPIKeyByHash(ctx context.Context, keyHash string) (store.APIK
 		return store.APIKey{}, fmt.Errorf("sqlite: get api key by hash: %w", mapErr(err))
 	}
 	return k, nil
+}
+
+// GetCredential implements store.APIKeyStore: the key row plus two correlated subqueries, so a
+// verification is one read.
+func (s *Store) GetCredential(ctx context.Context, keyHash string) (store.Credential, error) {
+	var (
+		c                     store.Credential
+		projectLive, saUsable int
+	)
+	row := s.reader.QueryRowContext(ctx, `SELECT `+apiKeyColumns+`,
+		COALESCE((SELECT projects.deleted_at IS NULL FROM projects WHERE projects.id = api_keys.project_id), 0),
+		CASE WHEN api_keys.service_account_id IS NULL THEN 1 ELSE COALESCE(
+			(SELECT sa.active = 1 AND sa.deleted_at IS NULL FROM service_accounts sa WHERE sa.id = api_keys.service_account_id), 0) END
+		FROM api_keys WHERE key_hash = ?`, keyHash)
+	k, err := scanAPIKey(scanWithExtra{row, []any{&projectLive, &saUsable}})
+	if err != nil {
+		return store.Credential{}, fmt.Errorf("sqlite: get credential: %w", mapErr(err))
+	}
+	c.Key, c.ProjectLive, c.ServiceAccountUsable = k, projectLive == 1, saUsable == 1
+	return c, nil
+}
+
+// scanWithExtra scans a row's leading columns as usual and its trailing ones into extra.
+type scanWithExtra struct {
+	row   interface{ Scan(...any) error }
+	extra []any
+}
+
+func (s scanWithExtra) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
+
+// ListDueAPIKeys implements store.APIKeyStore.
+func (s *Store) ListDueAPIKeys(ctx context.Context, f store.DueAPIKeyFilter) ([]store.APIKey, error) {
+	now := toMicros(f.Now)
+	where := []string{
+		"revoked_at IS NULL", "replaced_by_key_id IS NULL", "rotation_webhook_url IS NOT NULL",
+		"next_rotation_at IS NOT NULL", "next_rotation_at <= ?", "(expires_at IS NULL OR expires_at > ?)",
+	}
+	args := []any{now, now}
+	due := keyset{expr: "next_rotation_at", value: func(c *store.Cursor) any { return toMicros(c.Time) }}
+	where, args, tail := due.page(where, args, f.After, false, f.Limit)
+	rows, err := s.reader.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE `+strings.Join(where, " AND ")+tail, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list due api keys: %w", err)
+	}
+	defer rows.Close()
+	out := []store.APIKey{}
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list due api keys: %w", err)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list due api keys: %w", err)
+	}
+	return out, nil
 }
 
 // ListAPIKeys implements store.APIKeyStore.

@@ -64,6 +64,36 @@ var migrations = []struct {
 		)`,
 		`CREATE INDEX idempotency_records_expires ON idempotency_records(expires_at)`,
 	}},
+	{2, []string{
+		// Sealed by the server (AES-GCM); NULL for projects created before version 2.
+		`ALTER TABLE projects ADD COLUMN webhook_secret BLOB`,
+		`CREATE TABLE service_accounts (
+			id          TEXT PRIMARY KEY,
+			project_id  TEXT NOT NULL REFERENCES projects(id),
+			name        TEXT NOT NULL,
+			description TEXT NOT NULL DEFAULT '',
+			active      INTEGER NOT NULL,
+			created_at  INTEGER NOT NULL,
+			updated_at  INTEGER NOT NULL,
+			deleted_at  INTEGER
+		)`,
+		`CREATE UNIQUE INDEX service_accounts_live_name ON service_accounts(project_id, name) WHERE deleted_at IS NULL`,
+		`CREATE INDEX service_accounts_project_created ON service_accounts(project_id, created_at, id) WHERE deleted_at IS NULL`,
+		`CREATE TABLE environments (
+			id          TEXT PRIMARY KEY,
+			project_id  TEXT NOT NULL REFERENCES projects(id),
+			name        TEXT NOT NULL,
+			description TEXT NOT NULL DEFAULT '',
+			created_at  INTEGER NOT NULL,
+			updated_at  INTEGER NOT NULL,
+			deleted_at  INTEGER
+		)`,
+		`CREATE UNIQUE INDEX environments_live_name ON environments(project_id, name) WHERE deleted_at IS NULL`,
+		`CREATE INDEX environments_project_created ON environments(project_id, created_at, id) WHERE deleted_at IS NULL`,
+		// Deleting a service account revokes its keys; deleting an environment looks for bound keys.
+		`CREATE INDEX api_keys_service_account ON api_keys(service_account_id) WHERE service_account_id IS NOT NULL`,
+		`CREATE INDEX api_keys_environment ON api_keys(environment_id) WHERE environment_id IS NOT NULL`,
+	}},
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

@@ -9,7 +9,7 @@ import (
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 )
 
-const projectColumns = `id, name, description, created_at, updated_at, deleted_at`
+const projectColumns = `id, name, description, webhook_secret, created_at, updated_at, deleted_at`
 
 func scanProject(row interface{ Scan(...any) error }) (store.Project, error) {
 	var (
@@ -17,7 +17,7 @@ func scanProject(row interface{ Scan(...any) error }) (store.Project, error) {
 		created, updated int64
 		deleted          sql.NullInt64
 	)
-	if err := row.Scan(&p.ID, &p.Name, &p.Description, &created, &updated, &deleted); err != nil {
+	if err := row.Scan(&p.ID, &p.Name, &p.Description, &p.WebhookSecret, &created, &updated, &deleted); err != nil {
 		return store.Project{}, err
 	}
 	p.CreatedAt = fromMicros(created)
@@ -29,8 +29,8 @@ func scanProject(row interface{ Scan(...any) error }) (store.Project, error) {
 // CreateProject implements store.ProjectStore.
 func (s *Store) CreateProject(ctx context.Context, p store.Project) error {
 	_, err := s.writer.ExecContext(ctx,
-		`INSERT INTO projects (`+projectColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
-		p.ID, p.Name, p.Description, toMicros(p.CreatedAt), toMicros(p.UpdatedAt), nullMicros(p.DeletedAt))
+		`INSERT INTO projects (`+projectColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.Name, p.Description, p.WebhookSecret, toMicros(p.CreatedAt), toMicros(p.UpdatedAt), nullMicros(p.DeletedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: create project: %w", mapErr(err))
 	}
@@ -108,6 +108,27 @@ func (s *Store) DeleteProject(ctx context.Context, id string, at time.Time) erro
 			toMicros(at), toMicros(at), id); err != nil {
 			return fmt.Errorf("sqlite: revoke project keys: %w", mapErr(err))
 		}
+		for _, table := range []string{"service_accounts", "environments"} {
+			if _, err := tx.ExecContext(ctx,
+				`UPDATE `+table+` SET deleted_at = ?, updated_at = ? WHERE project_id = ? AND deleted_at IS NULL`,
+				toMicros(at), toMicros(at), id); err != nil {
+				return fmt.Errorf("sqlite: delete project %s: %w", table, mapErr(err))
+			}
+		}
 		return nil
 	})
+}
+
+// SetProjectWebhookSecret implements store.ProjectStore.
+func (s *Store) SetProjectWebhookSecret(ctx context.Context, id string, sealed []byte, at time.Time) error {
+	res, err := s.writer.ExecContext(ctx,
+		`UPDATE projects SET webhook_secret = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
+		sealed, toMicros(at), id)
+	if err != nil {
+		return fmt.Errorf("sqlite: set project webhook secret: %w", mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("sqlite: set project webhook secret: %w", store.ErrNotFound)
+	}
+	return nil
 }

@@ -26,6 +26,25 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RevokeAllOrNothing", testRevokeAllOrNothing},
 		{"ListPagingAndFilters", testList},
 		{"Idempotency", testIdempotency},
+		{"ProjectWebhookSecret", testProjectWebhookSecret},
+		{"ServiceAccounts", testServiceAccounts},
+		{"ServiceAccountListPagingAndFilters", testServiceAccountList},
+		{"DeleteServiceAccountRevokesKeys", testDeleteServiceAccountRevokesKeys},
+		{"Environments", testEnvironments},
+		{"DeleteEnvironmentWithBoundKeys", testDeleteEnvironmentWithBoundKeys},
+		{"CreateAPIKeyChecksReferences", testCreateAPIKeyChecksReferences},
+		{"DeleteProjectCascades", testDeleteProjectCascades},
+		{"Credential", testCredential},
+		{"DueKeys", testDueKeys},
+		{"ListOrder", testListOrder},
+		{"TimePrecision", testTimePrecision},
+		{"NameUniquenessRules", testNameUniquenessRules},
+		{"IdempotencyRecords", testIdempotencyRecords},
+		{"ConcurrentRotate", testConcurrentRotate},
+		{"ConcurrentCreateSameName", testConcurrentCreateSameName},
+		{"ConcurrentRevokeAndRotate", testConcurrentRevokeAndRotate},
+		{"ConcurrentDeleteServiceAccountAndCreateKey", testConcurrentDeleteServiceAccountAndCreateKey},
+		{"ConcurrentDeleteEnvironmentAndCreateKey", testConcurrentDeleteEnvironmentAndCreateKey},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -116,8 +135,9 @@ func testDeleteProjectRevokesKeys(t *testing.T, s store.Store) {
 func testAPIKeyRoundTrip(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	mustProject(t, s, "prj_1", "one")
+	mustServiceAccount(t, s, "sa_1", "prj_1", "robot")
 	k := newKey("key_1", "prj_1", "a")
-	k.ServiceAccountID = ptr("sa")
+	k.ServiceAccountID = ptr("sa_1")
 	k.Scopes = []string{"read", "write"}
 	k.ExpiresAt = ptr(base.Add(time.Hour))
 	k.RotationIntervalDays = ptr(3)

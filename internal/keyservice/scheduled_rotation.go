@@ -1,0 +1,191 @@
+package keyservice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
+)
+
+const (
+	defaultRotationGracePeriod = time.Hour
+	// dueKeysBatch is how many due keys one store read returns.
+	dueKeysBatch = 100
+	// maxDeliveriesInFlight bounds concurrent webhook deliveries of one pass.
+	maxDeliveriesInFlight = 8
+)
+
+// scheduledRotation is the state of the background rotation of keys whose
+// next_rotation_at has passed. A rotated key's secret goes to its
+// rotation_webhook_url and nowhere else: it is held in memory only while
+// it is being delivered (with retries), never written to the store or logs.
+//
+// Several replicas may run passes at once over a shared store: each rotates
+// through store.RotateAPIKey, which refuses an old key that is no longer live
+// with ErrConflict, so exactly one replica rotates (and delivers) a given key
+// and the others skip it.
+type scheduledRotation struct {
+	interval time.Duration
+	grace    time.Duration
+	webhook  webhookSender
+	mu       sync.Mutex // one pass at a time per server
+}
+
+func newScheduledRotation(cfg Config, log *slog.Logger) *scheduledRotation {
+	grace := cfg.RotationGracePeriod
+	if grace <= 0 {
+		grace = defaultRotationGracePeriod
+	}
+	return &scheduledRotation{interval: cfg.RotationInterval, grace: min(grace, maxGracePeriod), webhook: newWebhookSender(cfg.Webhook, log)}
+}
+
+// RunRotationLoop runs a rotation pass at once and then every
+// Config.RotationInterval until ctx ends; with a zero interval it returns at
+// once. keyserviced runs it beside the HTTP server and stops it on shutdown
+// by cancelling ctx, which also cancels deliveries still retrying.
+func (s *Server) RunRotationLoop(ctx context.Context) {
+	if s.rotation.interval <= 0 {
+		return
+	}
+	t := time.NewTicker(s.rotation.interval)
+	defer t.Stop()
+	for {
+		n, err := s.RotateDueKeys(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.LogAttrs(ctx, slog.LevelError, "scheduled rotation pass", slog.Int("rotated", n), slog.String("error", err.Error()))
+		case n > 0:
+			s.log.LogAttrs(ctx, slog.LevelInfo, "scheduled rotation pass", slog.Int("rotated", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RotateDueKeys runs one pass of scheduled rotation: every live key with a
+// rotation webhook whose next_rotation_at is not after now is rotated, with
+// the configured grace period for the old key, and its successor (secret
+// included) is POSTed to the webhook, signed with the project's signing
+// secret and retried with backoff. It returns when every delivery of the pass
+// has succeeded or given up, with the number of keys rotated and the
+// failures (store errors, projects without a signing secret, deliveries that
+// gave up), joined.
+func (s *Server) RotateDueKeys(ctx context.Context) (int, error) {
+	r := s.rotation
+	r.mu.Lock()
+	defer r.mu.Unlock()
+
+	var (
+		rotated int
+		errsMu  sync.Mutex
+		errs    []error
+		wg      sync.WaitGroup
+		slots   = make(chan struct{}, maxDeliveriesInFlight)
+		secrets = map[string]signingSecret{}
+		after   *store.Cursor
+	)
+	fail := func(err error) {
+		errsMu.Lock()
+		defer errsMu.Unlock()
+		errs = append(errs, err)
+	}
+	now := s.svc.clock()
+	for {
+		keys, err := s.svc.store.ListDueAPIKeys(ctx, store.DueAPIKeyFilter{Now: now, After: after, Limit: dueKeysBatch})
+		if err != nil {
+			fail(fmt.Errorf("scheduled rotation: list due keys: %w", err))
+			break
+		}
+		for _, k := range keys {
+			d, err := s.rotateDue(ctx, k, now, secrets)
+			if err != nil {
+				fail(err)
+				continue
+			}
+			if d == nil {
+				continue
+			}
+			rotated++
+			wg.Add(1)
+			slots <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-slots }()
+				if err := r.webhook.deliver(ctx, s.now, *d); err != nil {
+					fail(err)
+				}
+			}()
+		}
+		if len(keys) < dueKeysBatch || ctx.Err() != nil {
+			break
+		}
+		last := keys[len(keys)-1]
+		after = &store.Cursor{Time: *last.NextRotationAt, ID: last.ID}
+	}
+	wg.Wait()
+	return rotated, errors.Join(errs...)
+}
+
+// signingSecret caches a project's opened webhook signing secret for one pass.
+type signingSecret struct {
+	secret string
+	err    error // why keys of this project are not rotated
+}
+
+// rotateDue rotates one due key and returns its delivery; nil without error
+// when the key needs no rotation after all (changed since it was listed, or
+// rotated by another replica).
+func (s *Server) rotateDue(ctx context.Context, listed store.APIKey, now time.Time, secrets map[string]signingSecret) (*webhookDelivery, error) {
+	sec, ok := secrets[listed.ProjectID]
+	if !ok {
+		sec = s.projectSigningSecret(ctx, listed.ProjectID)
+		secrets[listed.ProjectID] = sec
+	}
+	if sec.err != nil {
+		return nil, fmt.Errorf("scheduled rotation of key %s: %w", listed.ID, sec.err)
+	}
+	// Read again: the list may be stale, and the new key copies these settings.
+	cur, err := s.svc.store.GetAPIKey(ctx, listed.ID)
+	if err != nil {
+		return nil, fmt.Errorf("scheduled rotation of key %s: %w", listed.ID, err)
+	}
+	if requireLive(cur) != nil || cur.NextRotationAt == nil || cur.NextRotationAt.After(now) || cur.RotationWebhookURL == nil {
+		return nil, nil
+	}
+	rot, err := s.svc.rotate(ctx, cur, s.rotation.grace)
+	var de *domainError
+	if errors.As(err, &de) && de.kind == kindConflict {
+		s.log.LogAttrs(ctx, slog.LevelDebug, "scheduled rotation skipped",
+			slog.String("key_id", cur.ID), slog.String("reason", de.message))
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("scheduled rotation of key %s: %w", cur.ID, err)
+	}
+	s.log.LogAttrs(ctx, slog.LevelInfo, "key rotated on schedule",
+		slog.String("key_id", rot.Next.ID), slog.String("previous_key_id", cur.ID), slog.String("project_id", cur.ProjectID))
+	return newRotatedKeyDelivery(rot, *cur.RotationWebhookURL, sec.secret)
+}
+
+func (s *Server) projectSigningSecret(ctx context.Context, projectID string) signingSecret {
+	proj, err := s.svc.store.GetProject(ctx, projectID)
+	if err != nil {
+		return signingSecret{err: fmt.Errorf("load project %s: %w", projectID, err)}
+	}
+	secret, ok, err := s.svc.webhookSecret(proj)
+	if err != nil {
+		return signingSecret{err: err}
+	}
+	if !ok {
+		return signingSecret{err: fmt.Errorf("project %s has no webhook signing secret, so its keys are not rotated on schedule; "+
+			"create one with POST /v1/projects/%s/webhook-signing-secret/rotate", projectID, projectID)}
+	}
+	return signingSecret{secret: secret}
+}

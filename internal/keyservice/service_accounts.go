@@ -1,0 +1,202 @@
+package keyservice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
+)
+
+type createServiceAccountInput struct {
+	ProjectID   string
+	Name        string
+	Description string
+	Active      *bool
+}
+
+type updateServiceAccountInput struct {
+	Name        *string
+	Description *string
+	Active      *bool
+}
+
+type listServiceAccountsInput struct {
+	ProjectID  string
+	Name       *string
+	NamePrefix *string
+	Active     *bool
+	SortBy     string
+	PageSize   int
+	PageToken  string
+}
+
+// serviceAccountRef addresses a service account by id, or by name when
+// ProjectID is set (GET /v1/service-accounts/{name}?project_id=…).
+type serviceAccountRef struct {
+	IDOrName  string
+	ProjectID string
+}
+
+func (s *service) createServiceAccount(ctx context.Context, p principal, in createServiceAccountInput) (store.ServiceAccount, error) {
+	if in.ProjectID == "" {
+		return store.ServiceAccount{}, invalid("project_id", "is required")
+	}
+	if err := p.mayAccessProject(in.ProjectID); err != nil {
+		return store.ServiceAccount{}, err
+	}
+	if err := validateName("name", in.Name); err != nil {
+		return store.ServiceAccount{}, err
+	}
+	if err := validateDescription("description", in.Description); err != nil {
+		return store.ServiceAccount{}, err
+	}
+	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
+		return store.ServiceAccount{}, err
+	}
+	id, err := newID(serviceAccountIDPrefix)
+	if err != nil {
+		return store.ServiceAccount{}, err
+	}
+	now := s.clock()
+	a := store.ServiceAccount{
+		ID: id, ProjectID: in.ProjectID, Name: in.Name, Description: in.Description,
+		Active: in.Active == nil || *in.Active, CreatedAt: now, UpdatedAt: now,
+	}
+	if err := s.store.CreateServiceAccount(ctx, a); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return store.ServiceAccount{}, conflict("name", "a service account named %q already exists in project %s", in.Name, in.ProjectID)
+		}
+		return store.ServiceAccount{}, fmt.Errorf("create service account: %w", err)
+	}
+	return a, nil
+}
+
+// accessServiceAccount loads a live service account the principal may see.
+func (s *service) accessServiceAccount(ctx context.Context, p principal, ref serviceAccountRef) (store.ServiceAccount, error) {
+	var (
+		a   store.ServiceAccount
+		err error
+	)
+	if ref.ProjectID != "" {
+		if err := p.mayAccessProject(ref.ProjectID); err != nil {
+			return store.ServiceAccount{}, err
+		}
+		a, err = s.store.GetServiceAccountByName(ctx, ref.ProjectID, ref.IDOrName)
+		if errors.Is(err, store.ErrNotFound) {
+			return store.ServiceAccount{}, notFound("name", "no service account named %q in project %s", ref.IDOrName, ref.ProjectID)
+		}
+	} else {
+		a, err = s.store.GetServiceAccount(ctx, ref.IDOrName)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && a.DeletedAt != nil) {
+			return store.ServiceAccount{}, notFound("id", "service account %q not found", ref.IDOrName)
+		}
+	}
+	if err != nil {
+		return store.ServiceAccount{}, fmt.Errorf("load service account: %w", err)
+	}
+	if err := p.mayAccessProject(a.ProjectID); err != nil {
+		return store.ServiceAccount{}, err
+	}
+	return a, nil
+}
+
+func (s *service) getServiceAccount(ctx context.Context, p principal, ref serviceAccountRef) (store.ServiceAccount, error) {
+	return s.accessServiceAccount(ctx, p, ref)
+}
+
+func (s *service) listServiceAccounts(ctx context.Context, p principal, in listServiceAccountsInput) ([]store.ServiceAccount, string, error) {
+	if in.ProjectID == "" {
+		return nil, "", invalid("project_id", "is required")
+	}
+	if err := p.mayAccessProject(in.ProjectID); err != nil {
+		return nil, "", err
+	}
+	f := store.ServiceAccountFilter{ProjectID: in.ProjectID, Name: in.Name, NamePrefix: in.NamePrefix, Active: in.Active}
+	sortBy := in.SortBy
+	if sortBy == "" {
+		sortBy = string(store.SortByCreatedAt)
+	}
+	field := sortBy
+	if field[0] == '-' {
+		f.Descending = true
+		field = field[1:]
+	}
+	switch store.APIKeySort(field) {
+	case store.SortByCreatedAt, store.SortByName:
+		f.SortBy = store.APIKeySort(field)
+	default:
+		return nil, "", invalid("sort_by", "must be one of created_at, name, optionally prefixed with -")
+	}
+	size, err := validatePageSize(in.PageSize)
+	if err != nil {
+		return nil, "", err
+	}
+	fp := queryFingerprint("service_accounts", in.ProjectID, opt(in.Name), opt(in.NamePrefix), optBool(in.Active), sortBy)
+	if f.After, err = decodePageToken(in.PageToken, fp); err != nil {
+		return nil, "", err
+	}
+	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
+		return nil, "", err
+	}
+	f.Limit = size + 1
+	items, err := s.store.ListServiceAccounts(ctx, f)
+	if err != nil {
+		return nil, "", fmt.Errorf("list service accounts: %w", err)
+	}
+	next := ""
+	if len(items) > size {
+		items = items[:size]
+		last := items[size-1]
+		next = encodePageToken(fp, store.Cursor{ID: last.ID, Time: last.CreatedAt, String: last.Name})
+	}
+	return items, next, nil
+}
+
+func (s *service) updateServiceAccount(ctx context.Context, p principal, ref serviceAccountRef, in updateServiceAccountInput) (store.ServiceAccount, error) {
+	a, err := s.accessServiceAccount(ctx, p, ref)
+	if err != nil {
+		return store.ServiceAccount{}, err
+	}
+	if in.Name != nil {
+		if err := validateName("name", *in.Name); err != nil {
+			return store.ServiceAccount{}, err
+		}
+		a.Name = *in.Name
+	}
+	if in.Description != nil {
+		if err := validateDescription("description", *in.Description); err != nil {
+			return store.ServiceAccount{}, err
+		}
+		a.Description = *in.Description
+	}
+	if in.Active != nil {
+		a.Active = *in.Active
+	}
+	a.UpdatedAt = s.clock()
+	if err := s.store.UpdateServiceAccount(ctx, a); err != nil {
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			return store.ServiceAccount{}, conflict("name", "a service account named %q already exists in project %s", a.Name, a.ProjectID)
+		case errors.Is(err, store.ErrNotFound):
+			return store.ServiceAccount{}, notFound("id", "service account %q not found", a.ID)
+		}
+		return store.ServiceAccount{}, fmt.Errorf("update service account: %w", err)
+	}
+	return a, nil
+}
+
+// deleteServiceAccount soft-deletes the account and revokes its keys in one write.
+func (s *service) deleteServiceAccount(ctx context.Context, p principal, ref serviceAccountRef) error {
+	a, err := s.accessServiceAccount(ctx, p, ref)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteServiceAccount(ctx, a.ID, s.clock()); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("id", "service account %q not found", a.ID)
+		}
+		return fmt.Errorf("delete service account: %w", err)
+	}
+	return nil
+}
