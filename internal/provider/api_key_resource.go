@@ -302,7 +302,9 @@ func (r *APIKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	if state.ID.IsNull() && pendingCreateFrom(ctx, req.Private, &resp.Diagnostics) != nil {
-		return // a tainted, interrupted create: the next apply settles it in Delete
+		// A tainted, interrupted create: the next apply settles it in Delete.
+		setAPIKeyIdentity(ctx, resp.Identity, state, &resp.Diagnostics)
+		return
 	}
 	ctx, cancel := withOperationTimeout(ctx, state.Timeouts.Read, defaultAPIKeyReadTimeout, &resp.Diagnostics)
 	defer cancel()
