@@ -48,10 +48,11 @@ const redacted = "[REDACTED]"
 // sensitiveFields are JSON member names whose values are never logged, at any
 // depth. Compared case-insensitively.
 var sensitiveFields = map[string]bool{
-	"key":      true,
-	"token":    true,
-	"secret":   true,
-	"password": true,
+	"key":                    true,
+	"token":                  true,
+	"secret":                 true,
+	"password":               true,
+	"webhook_signing_secret": true,
 }
 
 // redactJSON returns body with the value of every sensitive member replaced

@@ -105,6 +105,7 @@ func TestRedactJSON(t *testing.T) {
 	tests := map[string]struct{ in, want string }{
 		"top level":        {`{"key":"ks_abc","name":"ci"}`, `{"key":"[REDACTED]","name":"ci"}`},
 		"token":            {`{"token":"admin-secret-token"}`, `{"token":"[REDACTED]"}`},
+		"signing secret":   {`{"id":"p","webhook_signing_secret":"whsec_abc"}`, `{"id":"p","webhook_signing_secret":"[REDACTED]"}`},
 		"case insensitive": {`{"Key":"a","TOKEN":"b"}`, `{"Key":"[REDACTED]","TOKEN":"[REDACTED]"}`},
 		"nested":           {`{"a":{"b":{"key":"x"}}}`, `{"a":{"b":{"key":"[REDACTED]"}}}`},
 		"in arrays":        {`{"items":[{"key":"x","id":"1"},{"id":"2","token":"y"}]}`, `{"items":[{"id":"1","key":"[REDACTED]"},{"id":"2","token":"[REDACTED]"}]}`},

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,7 +18,23 @@ type Project struct {
 	Description string    `json:"description"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// WebhookSigningSecret signs the server's webhook deliveries for the project's keys. It
+	// is only set in the responses of CreateProject and RotateWebhookSigningSecret; String and
+	// GoString never print it.
+	WebhookSigningSecret string `json:"webhook_signing_secret,omitempty"`
 }
+
+// String identifies the project without its webhook signing secret.
+func (p Project) String() string {
+	secret := ""
+	if p.WebhookSigningSecret != "" {
+		secret = redacted
+	}
+	return fmt.Sprintf("Project{ID:%q Name:%q WebhookSigningSecret:%q}", p.ID, p.Name, secret)
+}
+
+// GoString keeps %#v from printing the secret too.
+func (p Project) GoString() string { return "client." + p.String() }
 
 type CreateProjectRequest struct {
 	Name        string `json:"name"`
@@ -76,6 +93,20 @@ func (c *Client) DeleteProject(ctx context.Context, id string) error {
 		return err
 	}
 	return c.do(ctx, call{method: http.MethodDelete, path: path})
+}
+
+// RotateWebhookSigningSecret gives the project a new webhook signing secret, returned in
+// WebhookSigningSecret; deliveries are signed with it from then on.
+func (c *Client) RotateWebhookSigningSecret(ctx context.Context, id string) (*Project, error) {
+	path, err := resourcePath(projectsPath, id, "webhook-signing-secret/rotate")
+	if err != nil {
+		return nil, err
+	}
+	var p Project
+	if err := c.do(ctx, call{method: http.MethodPost, path: path, out: &p}); err != nil {
+		return nil, err
+	}
+	return &p, nil
 }
 
 // ListProjects returns one page; pageSize 0 takes the server's default.
