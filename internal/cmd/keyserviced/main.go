@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice"
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store/postgres"
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store/sqlite"
 )
 
@@ -131,10 +133,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 
-	if strings.HasPrefix(o.database, "postgres://") || strings.HasPrefix(o.database, "postgresql://") {
-		return errors.New("PostgreSQL databases are not supported yet; use a SQLite file path")
-	}
-	st, err := sqlite.Open(ctx, o.database)
+	st, err := openStore(ctx, o.database)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
@@ -198,6 +197,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// openStore opens the PostgreSQL database a postgres:// URL names (shared by
+// every replica), or else the SQLite file at that path.
+func openStore(ctx context.Context, database string) (store.Store, error) {
+	if strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://") {
+		return postgres.Open(ctx, database)
+	}
+	return sqlite.Open(ctx, database)
 }
 
 // credentials reads the admin token and server secret from the environment.

@@ -37,7 +37,7 @@ func TestRefusesBadConfiguration(t *testing.T) {
 		{"no secret", []string{"--database", db}, map[string]string{"KEYSERVICE_ADMIN_TOKEN": "t"}, "KEYSERVICE_SERVER_SECRET"},
 		{"short secret", []string{"--database", db}, map[string]string{"KEYSERVICE_ADMIN_TOKEN": "t",
 			"KEYSERVICE_SERVER_SECRET": base64.StdEncoding.EncodeToString(make([]byte, 16))}, "at least 32"},
-		{"postgres", []string{"--dev", "--database", "postgres://localhost/ks"}, nil, "not supported yet"},
+		{"unreachable postgres", []string{"--dev", "--database", "postgres://ks:hunter2@127.0.0.1:1/ks?connect_timeout=5"}, nil, "open database"},
 		{"log level", []string{"--dev", "--log-level", "loud"}, nil, "log level"},
 	}
 	for _, tc := range tests {
@@ -45,6 +45,9 @@ func TestRefusesBadConfiguration(t *testing.T) {
 			err := run(context.Background(), tc.args, envFrom(tc.env), io.Discard)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Fatalf("err leaks the database password: %v", err)
 			}
 		})
 	}
