@@ -257,19 +257,7 @@ func (r *APIKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	ctx, cancel := withOperationTimeout(ctx, plan.Timeouts.Create, defaultAPIKeyCreateTimeout, &resp.Diagnostics)
 	defer cancel()
-	create := client.CreateAPIKeyRequest{
-		ProjectID:            plan.ProjectID.ValueString(),
-		Name:                 plan.Name.ValueString(),
-		Description:          plan.Description.ValueString(),
-		Scopes:               scopesFrom(ctx, plan.Scopes, &resp.Diagnostics),
-		Active:               plan.Active.ValueBoolPointer(),
-		ExpiresAt:            parseTimePointer(plan.ExpiresAt),
-		ExpiresInDays:        plan.ExpiresInDays.ValueInt64Pointer(),
-		ServiceAccountID:     plan.ServiceAccountID.ValueStringPointer(),
-		EnvironmentID:        plan.EnvironmentID.ValueStringPointer(),
-		RotationIntervalDays: plan.RotationIntervalDays.ValueInt64Pointer(),
-		RotationWebhookURL:   plan.RotationWebhookURL.ValueStringPointer(),
-	}
+	create := apiKeyCreateRequest(ctx, plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -282,7 +270,7 @@ func (r *APIKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "Error Creating API Key", fmt.Sprintf("create API key %q in project %s", create.Name, create.ProjectID), err)
 		if client.MayHaveApplied(err) {
-			savePendingCreate(ctx, plan, pendingCreate{IdempotencyKey: idempotencyKey, Request: create, StartedAt: r.data.now()}, resp)
+			savePendingCreate(ctx, plan, idempotencyKey, r.data.now(), resp)
 		}
 		return
 	}
@@ -301,7 +289,7 @@ func (r *APIKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if state.ID.IsNull() && pendingCreateFrom(ctx, req.Private, &resp.Diagnostics) != nil {
+	if _, pending := pendingCreateKey(state.ID); pending {
 		// A tainted, interrupted create: the next apply settles it in Delete.
 		setAPIKeyIdentity(ctx, resp.Identity, state, &resp.Diagnostics)
 		return
@@ -488,12 +476,8 @@ func (r *APIKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	}
 	ctx, cancel := withOperationTimeout(ctx, state.Timeouts.Delete, defaultAPIKeyDeleteTimeout, &resp.Diagnostics)
 	defer cancel()
-	if state.ID.IsNull() {
-		p := pendingCreateFrom(ctx, req.Private, &resp.Diagnostics)
-		if p == nil {
-			return
-		}
-		settled, ok := r.settlePendingCreate(ctx, p, &resp.Diagnostics)
+	if _, pending := pendingCreateKey(state.ID); pending {
+		settled, ok := r.settlePendingCreate(ctx, state, &resp.Diagnostics)
 		if !ok || settled == "" {
 			return
 		}
