@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/client"
+)
+
+// keyserviced is a real keyserviced process, as operators run it: its own binary, a store,
+// info-level request logs (to a file), and the verify rate limit off so that the load test
+// measures the service rather than the limiter.
+type keyserviced struct {
+	URL    string
+	Token  string
+	Client *client.Client
+	cmd    *exec.Cmd
+	log    *os.File
+	done   chan error
+}
+
+// startKeyserviced starts bin on database (a SQLite path or a postgres:// URL) on a free
+// loopback port and waits until it is ready.
+func startKeyserviced(bin, database, dir string) (*keyserviced, error) {
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	token := "ksadmin-" + rand.Text()
+	logPath := filepath.Join(dir, "keyserviced-"+time.Now().Format("150405.000")+".log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "--listen", "127.0.0.1:0", "--database", database, "--verify-rate-limit", "0")
+	cmd.Env = append(os.Environ(), "KEYSERVICE_ADMIN_TOKEN="+token,
+		"KEYSERVICE_SERVER_SECRET="+base64.StdEncoding.EncodeToString(secret))
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	k := &keyserviced{Token: token, cmd: cmd, log: logFile, done: make(chan error, 1)}
+	go func() { k.done <- cmd.Wait() }()
+
+	addr, err := waitListening(logPath, k.done, 30*time.Second)
+	if err != nil {
+		k.Stop()
+		return nil, err
+	}
+	k.URL = "http://" + addr
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Get(k.URL + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			k.Stop()
+			return nil, fmt.Errorf("keyserviced at %s not ready after 30s (log: %s)", k.URL, logPath)
+		}
+	}
+	k.Client, err = client.New(client.Config{Endpoint: k.URL, Token: token})
+	if err != nil {
+		k.Stop()
+		return nil, err
+	}
+	return k, nil
+}
+
+// waitListening reads the server log until the "listening" line names the address.
+func waitListening(logPath string, exited <-chan error, timeout time.Duration) (string, error) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			out, _ := os.ReadFile(logPath)
+			return "", fmt.Errorf("keyserviced exited (%v):\n%s", err, out)
+		default:
+		}
+		f, err := os.Open(logPath)
+		if err == nil {
+			sc := bufio.NewScanner(f)
+			for sc.Scan() {
+				var line struct{ Msg, Addr string }
+				if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" && line.Addr != "" {
+					f.Close()
+					return line.Addr, nil
+				}
+			}
+			f.Close()
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return "", errors.New("keyserviced did not log its listen address in time")
+}
+
+// Stop ends the process with SIGINT (a graceful shutdown) and waits for it.
+func (k *keyserviced) Stop() {
+	_ = k.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-k.done:
+	case <-time.After(20 * time.Second):
+		_ = k.cmd.Process.Kill()
+		<-k.done
+	}
+	k.log.Close()
+}
+
+// requests scrapes keyservice_http_requests_total from /metrics: "METHOD route status" → count.
+func (k *keyserviced) requests(ctx context.Context) (map[string]uint64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, k.URL+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+k.Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET /metrics: %s", resp.Status)
+	}
+	out := map[string]uint64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line, ok := strings.CutPrefix(sc.Text(), "keyservice_http_requests_total{")
+		if !ok {
+			continue
+		}
+		labels, value, _ := strings.Cut(line, "} ")
+		var method, route, status string
+		for _, kv := range strings.Split(labels, `",`) {
+			name, v, _ := strings.Cut(kv, `="`)
+			v = strings.TrimSuffix(v, `"`)
+			switch name {
+			case "method":
+				method = v
+			case "route":
+				route = v
+			case "status":
+				status = v
+			}
+		}
+		var n uint64
+		fmt.Sscan(value, &n)
+		out[method+" "+route+" "+status] = n
+	}
+	return out, sc.Err()
+}
