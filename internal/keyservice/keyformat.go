@@ -81,7 +81,7 @@ func ParseKey(key string) error {
 	}
 	body := key[:len(key)-keyChecksumLen]
 	// Not secret-dependent timing worth hiding: the checksum is public.
-	if key[len(key)-keyChecksumLen:] != keyChecksum(body) {
+	if sum := checksumDigits(body); key[len(key)-keyChecksumLen:] != string(sum[:]) {
 		return ErrKeyChecksum
 	}
 	return nil
@@ -108,7 +108,21 @@ func KeyPrefix(key string) string {
 }
 
 func keyChecksum(body string) string {
-	return base62Fixed(new(big.Int).SetUint64(uint64(crc32.ChecksumIEEE([]byte(body)))), keyChecksumLen)
+	c := checksumDigits(body)
+	return string(c[:])
+}
+
+// checksumDigits is the CRC-32 of body in base62, left-padded with '0'. Six
+// digits hold any 32-bit value (62^6 > 2^32), so plain integer division does;
+// ParseKey compares the array without allocating a string.
+func checksumDigits(body string) [keyChecksumLen]byte {
+	var out [keyChecksumLen]byte
+	n := crc32.ChecksumIEEE([]byte(body))
+	for i := keyChecksumLen - 1; i >= 0; i-- {
+		out[i] = base62Alphabet[n%base62AlphaSize]
+		n /= base62AlphaSize
+	}
+	return out
 }
 
 // base62Fixed encodes n in base62, left-padded with '0' to width characters.

@@ -2,6 +2,8 @@ package keyservice
 
 import (
 	"errors"
+	"hash/crc32"
+	"math/big"
 	"strings"
 	"testing"
 )
@@ -139,4 +141,19 @@ func FuzzParseKey(f *testing.F) {
 			t.Fatalf("accepted key with wrong checksum %q", s)
 		}
 	})
+}
+
+// TestChecksumDigitsMatchBase62Fixed holds the allocation-free checksum equal to the general
+// base62 encoding that keys were first issued with.
+func TestChecksumDigitsMatchBase62Fixed(t *testing.T) {
+	bodies := []string{"", "ks_", "ks_production_0000000000000000000000000000000000000000000"}
+	for i := range 2000 {
+		bodies = append(bodies, strings.Repeat("x", i%60)+string(rune('A'+i%26)))
+	}
+	for _, body := range bodies {
+		want := base62Fixed(new(big.Int).SetUint64(uint64(crc32.ChecksumIEEE([]byte(body)))), keyChecksumLen)
+		if got := keyChecksum(body); got != want {
+			t.Fatalf("keyChecksum(%q) = %q, want %q", body, got, want)
+		}
+	}
 }

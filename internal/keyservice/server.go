@@ -86,7 +86,7 @@ func NewServer(cfg Config) (*Server, error) {
 		now = time.Now
 	}
 	s := &Server{
-		svc:         &service{store: cfg.Store, hasher: keyHasher{pepper: secrets.pepper}, now: now, webhookSecrets: webhookSecrets},
+		svc:         &service{store: cfg.Store, hasher: newKeyHasher(secrets.pepper), now: now, webhookSecrets: webhookSecrets},
 		log:         logger,
 		now:         now,
 		adminDigest: sha256.Sum256([]byte(cfg.AdminToken)),
