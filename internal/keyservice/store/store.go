@@ -51,6 +51,9 @@ type ProjectStore interface {
 	// SetProjectWebhookSecret replaces the sealed webhook signing secret of a
 	// live project (ErrNotFound otherwise).
 	SetProjectWebhookSecret(ctx context.Context, id string, sealed []byte, at time.Time) error
+	// SetProjectOTPSecret replaces the sealed TOTP secret of a live project;
+	// nil turns one-time codes off (ErrNotFound if the project is not live).
+	SetProjectOTPSecret(ctx context.Context, id string, sealed []byte, at time.Time) error
 }
 
 // ServiceAccountStore persists service accounts.
@@ -117,14 +120,19 @@ type APIKeyStore interface {
 	// NextRotationAt <= f.Now, ordered by (next_rotation_at, id).
 	ListDueAPIKeys(ctx context.Context, f DueAPIKeyFilter) ([]APIKey, error)
 	// UpdateAPIKey writes the mutable fields of a live key (not revoked, not
-	// replaced). A key that is no longer live gives ErrConflict.
+	// replaced) that is still at k.Version, and adds one to its Version. A key
+	// that is no longer live, or was written since k was read (another
+	// Version), gives ErrConflict and changes nothing. Version 0 writes
+	// whatever the stored Version, for callers that did not read the key.
 	UpdateAPIKey(ctx context.Context, k APIKey) error
 	// RotateAPIKey marks old as replaced (ReplacedByKeyID, GraceExpiresAt,
-	// UpdatedAt taken from old) and inserts next, in one transaction. If old
-	// is no longer live the whole write is refused with ErrConflict.
+	// UpdatedAt taken from old; Version+1) and inserts next, in one
+	// transaction. If old is no longer live, or no longer at old.Version (0:
+	// any), the whole write is refused with ErrConflict: next copies old's
+	// settings, so a rotation must not race an update.
 	RotateAPIKey(ctx context.Context, old APIKey, next APIKey) error
-	// RevokeAPIKeys sets revoked_at on every listed key that is not revoked
-	// yet, in one transaction. An unknown id aborts the whole write with a
+	// RevokeAPIKeys sets revoked_at (and Version+1) on every listed key that
+	// is not revoked yet, in one transaction. An unknown id aborts the whole write with a
 	// *MissingError that wraps ErrNotFound.
 	RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) error
 	// TouchAPIKey records a successful use of the key.
@@ -158,6 +166,9 @@ type Project struct {
 	// server (AES-GCM); the store keeps it opaque. Nil for projects created
 	// before signing secrets existed.
 	WebhookSecret []byte
+	// OTPSecret is the project's TOTP secret sealed by the server; nil when
+	// the project does not require one-time codes.
+	OTPSecret []byte
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	DeletedAt     *time.Time
@@ -260,6 +271,9 @@ type APIKey struct {
 	RotationIntervalDays *int
 	NextRotationAt       *time.Time
 	RotationWebhookURL   *string
+	// Version counts the writes to the key (update, rotation, revocation; not a
+	// use): it is the API's ETag. A new key has Version 1.
+	Version int64
 }
 
 // APIKeySort is the column a key list is ordered by; ties break on id.

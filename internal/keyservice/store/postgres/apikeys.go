@@ -15,7 +15,7 @@ var (
 	apiKeyColumnNames = []string{"id", "project_id", "service_account_id", "environment_id", "name", "description",
 		"key_prefix", "key_hash", "hash_version", "scopes", "active", "expires_at", "last_used_at", "created_at",
 		"updated_at", "revoked_at", "replaced_by_key_id", "grace_expires_at", "rotation_interval_days",
-		"next_rotation_at", "rotation_webhook_url"}
+		"next_rotation_at", "rotation_webhook_url", "version"}
 	apiKeyColumns = strings.Join(apiKeyColumnNames, ", ")
 	// qualifiedAPIKeyColumns names the columns of api_keys AS k in a join.
 	qualifiedAPIKeyColumns = "k." + strings.Join(apiKeyColumnNames, ", k.")
@@ -35,7 +35,7 @@ func apiKeyFields(k *store.APIKey) []any {
 	return []any{&k.ID, &k.ProjectID, &k.ServiceAccountID, &k.EnvironmentID, &k.Name, &k.Description,
 		&k.KeyPrefix, &k.KeyHash, &k.HashVersion, &k.Scopes, &k.Active, &k.ExpiresAt, &k.LastUsedAt, &k.CreatedAt,
 		&k.UpdatedAt, &k.RevokedAt, &k.ReplacedByKeyID, &k.GraceExpiresAt, &k.RotationIntervalDays,
-		&k.NextRotationAt, &k.RotationWebhookURL}
+		&k.NextRotationAt, &k.RotationWebhookURL, &k.Version}
 }
 
 func normalizeAPIKey(k *store.APIKey) {
@@ -51,7 +51,7 @@ func normalizeAPIKey(k *store.APIKey) {
 
 func insertAPIKey(ctx context.Context, db pgx.Tx, k store.APIKey) error {
 	_, err := db.Exec(ctx, `INSERT INTO api_keys (`+apiKeyColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 1)`,
 		k.ID, k.ProjectID, k.ServiceAccountID, k.EnvironmentID, k.Name, k.Description,
 		k.KeyPrefix, k.KeyHash, k.HashVersion, nonNil(k.Scopes), k.Active, nullTS(k.ExpiresAt),
 		nullTS(k.LastUsedAt), ts(k.CreatedAt), ts(k.UpdatedAt), nullTS(k.RevokedAt),
@@ -196,15 +196,15 @@ func (s *Store) ListDueAPIKeys(ctx context.Context, f store.DueAPIKeyFilter) ([]
 func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey) error {
 	tag, err := s.pool.Exec(ctx, `UPDATE api_keys SET name = $1, description = $2, scopes = $3,
 		active = $4, expires_at = $5, rotation_interval_days = $6, next_rotation_at = $7,
-		rotation_webhook_url = $8, updated_at = $9
-		WHERE id = $10 AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+		rotation_webhook_url = $8, updated_at = $9, version = version + 1
+		WHERE id = $10 AND ($11::bigint = 0 OR version = $11::bigint) AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
 		k.Name, k.Description, nonNil(k.Scopes), k.Active, nullTS(k.ExpiresAt),
-		k.RotationIntervalDays, nullTS(k.NextRotationAt), k.RotationWebhookURL, ts(k.UpdatedAt), k.ID)
+		k.RotationIntervalDays, nullTS(k.NextRotationAt), k.RotationWebhookURL, ts(k.UpdatedAt), k.ID, k.Version)
 	if err != nil {
 		return fmt.Errorf("postgres: update api key: %w", mapErr(err))
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: update api key %s: not live: %w", k.ID, store.ErrConflict)
+		return fmt.Errorf("postgres: update api key %s: not live or not at version %d: %w", k.ID, k.Version, store.ErrConflict)
 	}
 	return nil
 }
@@ -217,14 +217,15 @@ func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey) error 
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		// The old key leaves the live set first so that the new key, which
 		// keeps the name, passes the partial unique index.
-		tag, err := tx.Exec(ctx, `UPDATE api_keys SET replaced_by_key_id = $1, grace_expires_at = $2, updated_at = $3
-			WHERE id = $4 AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
-			next.ID, nullTS(old.GraceExpiresAt), ts(old.UpdatedAt), old.ID)
+		tag, err := tx.Exec(ctx, `UPDATE api_keys SET replaced_by_key_id = $1, grace_expires_at = $2, updated_at = $3,
+			version = version + 1
+			WHERE id = $4 AND ($5::bigint = 0 OR version = $5::bigint) AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+			next.ID, nullTS(old.GraceExpiresAt), ts(old.UpdatedAt), old.ID, old.Version)
 		if err != nil {
 			return fmt.Errorf("postgres: rotate api key: %w", mapErr(err))
 		}
 		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("postgres: rotate api key %s: not live: %w", old.ID, store.ErrConflict)
+			return fmt.Errorf("postgres: rotate api key %s: not live or not at version %d: %w", old.ID, old.Version, store.ErrConflict)
 		}
 		// The reference to the new row is checked at commit (DEFERRABLE).
 		if err := insertAPIKey(ctx, tx, next); err != nil {
@@ -249,7 +250,7 @@ func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) e
 			return fmt.Errorf("postgres: revoke api keys: %w", err)
 		}
 		if _, err := tx.Exec(ctx,
-			`UPDATE api_keys SET revoked_at = $1, updated_at = $1 WHERE id = ANY($2) AND revoked_at IS NULL`,
+			`UPDATE api_keys SET revoked_at = $1, updated_at = $1, version = version + 1 WHERE id = ANY($2) AND revoked_at IS NULL`,
 			at, ids); err != nil {
 			return fmt.Errorf("postgres: revoke api keys: %w", mapErr(err))
 		}

@@ -100,6 +100,12 @@ var migrations = []struct {
 		)`,
 		`CREATE INDEX idempotency_records_expires ON idempotency_records(expires_at)`,
 	}},
+	{2, []string{
+		// Counts writes to a key: the API's ETag, and the condition of every read-modify-write.
+		`ALTER TABLE api_keys ADD COLUMN version bigint NOT NULL DEFAULT 1`,
+		// Sealed TOTP secret of a project that requires one-time codes; NULL when it does not.
+		`ALTER TABLE projects ADD COLUMN otp_secret bytea`,
+	}},
 }
 
 // migrate applies each pending migration in its own transaction. The

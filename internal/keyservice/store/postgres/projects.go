@@ -9,11 +9,11 @@ import (
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 )
 
-const projectColumns = `id, name, description, webhook_secret, created_at, updated_at, deleted_at`
+const projectColumns = `id, name, description, webhook_secret, created_at, updated_at, deleted_at, otp_secret`
 
 func scanProject(row pgx.Row) (store.Project, error) {
 	var p store.Project
-	if err := row.Scan(&p.ID, &p.Name, &p.Description, &p.WebhookSecret, &p.CreatedAt, &p.UpdatedAt, &p.DeletedAt); err != nil {
+	if err := row.Scan(&p.ID, &p.Name, &p.Description, &p.WebhookSecret, &p.CreatedAt, &p.UpdatedAt, &p.DeletedAt, &p.OTPSecret); err != nil {
 		return store.Project{}, err
 	}
 	p.CreatedAt = p.CreatedAt.UTC()
@@ -25,8 +25,8 @@ func scanProject(row pgx.Row) (store.Project, error) {
 // CreateProject implements store.ProjectStore.
 func (s *Store) CreateProject(ctx context.Context, p store.Project) error {
 	_, err := s.pool.Exec(ctx,
-		`INSERT INTO projects (`+projectColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		p.ID, p.Name, p.Description, p.WebhookSecret, ts(p.CreatedAt), ts(p.UpdatedAt), nullTS(p.DeletedAt))
+		`INSERT INTO projects (`+projectColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		p.ID, p.Name, p.Description, p.WebhookSecret, ts(p.CreatedAt), ts(p.UpdatedAt), nullTS(p.DeletedAt), p.OTPSecret)
 	if err != nil {
 		return fmt.Errorf("postgres: create project: %w", mapErr(err))
 	}
@@ -86,7 +86,7 @@ func (s *Store) DeleteProject(ctx context.Context, id string, at time.Time) erro
 			return fmt.Errorf("postgres: delete project: %w", store.ErrNotFound)
 		}
 		if _, err := tx.Exec(ctx,
-			`UPDATE api_keys SET revoked_at = $1, updated_at = $1 WHERE project_id = $2 AND revoked_at IS NULL`,
+			`UPDATE api_keys SET revoked_at = $1, updated_at = $1, version = version + 1 WHERE project_id = $2 AND revoked_at IS NULL`,
 			at, id); err != nil {
 			return fmt.Errorf("postgres: revoke project keys: %w", mapErr(err))
 		}

@@ -114,7 +114,7 @@ func (s *Store) DeleteServiceAccount(ctx context.Context, id string, at time.Tim
 			return fmt.Errorf("postgres: delete service account: %w", store.ErrNotFound)
 		}
 		if _, err := tx.Exec(ctx,
-			`UPDATE api_keys SET revoked_at = $1, updated_at = $1 WHERE service_account_id = $2 AND revoked_at IS NULL`,
+			`UPDATE api_keys SET revoked_at = $1, updated_at = $1, version = version + 1 WHERE service_account_id = $2 AND revoked_at IS NULL`,
 			at, id); err != nil {
 			return fmt.Errorf("postgres: revoke service account keys: %w", mapErr(err))
 		}

@@ -16,7 +16,7 @@ import (
 const apiKeyColumns = `id, project_id, service_account_id, environment_id, name, description,
 	key_prefix, key_hash, hash_version, scopes, active, expires_at, last_used_at, created_at,
 	updated_at, revoked_at, replaced_by_key_id, grace_expires_at, rotation_interval_days,
-	next_rotation_at, rotation_webhook_url`
+	next_rotation_at, rotation_webhook_url, version`
 
 func scanAPIKey(row interface{ Scan(...any) error }) (store.APIKey, error) {
 	var (
@@ -30,7 +30,7 @@ func scanAPIKey(row interface{ Scan(...any) error }) (store.APIKey, error) {
 	)
 	if err := row.Scan(&k.ID, &k.ProjectID, &sa, &env, &k.Name, &k.Description,
 		&k.KeyPrefix, &k.KeyHash, &k.HashVersion, &scopes, &active, &expires, &lastUsed, &created,
-		&updated, &revoked, &replacedBy, &grace, &interval, &nextRot, &webhook); err != nil {
+		&updated, &revoked, &replacedBy, &grace, &interval, &nextRot, &webhook, &k.Version); err != nil {
 		return store.APIKey{}, err
 	}
 	if err := json.Unmarshal([]byte(scopes), &k.Scopes); err != nil {
@@ -73,7 +73,7 @@ func insertAPIKey(ctx context.Context, db execer, k store.APIKey) error {
 		return err
 	}
 	_, err = db.ExecContext(ctx, `INSERT INTO api_keys (`+apiKeyColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
 		k.ID, k.ProjectID, nullString(k.ServiceAccountID), nullString(k.EnvironmentID), k.Name, k.Description,
 		k.KeyPrefix, k.KeyHash, k.HashVersion, scopes, boolInt(k.Active), nullMicros(k.ExpiresAt),
 		nullMicros(k.LastUsedAt), toMicros(k.CreatedAt), toMicros(k.UpdatedAt), nullMicros(k.RevokedAt),
@@ -283,16 +283,16 @@ func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey) error {
 	}
 	res, err := s.writer.ExecContext(ctx, `UPDATE api_keys SET name = ?, description = ?, scopes = ?,
 		active = ?, expires_at = ?, rotation_interval_days = ?, next_rotation_at = ?,
-		rotation_webhook_url = ?, updated_at = ?
-		WHERE id = ? AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+		rotation_webhook_url = ?, updated_at = ?, version = version + 1
+		WHERE id = ? AND (? = 0 OR version = ?) AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
 		k.Name, k.Description, scopes, boolInt(k.Active), nullMicros(k.ExpiresAt),
 		nullInt(k.RotationIntervalDays), nullMicros(k.NextRotationAt), nullString(k.RotationWebhookURL),
-		toMicros(k.UpdatedAt), k.ID)
+		toMicros(k.UpdatedAt), k.ID, k.Version, k.Version)
 	if err != nil {
 		return fmt.Errorf("sqlite: update api key: %w", mapErr(err))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sqlite: update api key %s: not live: %w", k.ID, store.ErrConflict)
+		return fmt.Errorf("sqlite: update api key %s: not live or not at version %d: %w", k.ID, k.Version, store.ErrConflict)
 	}
 	return nil
 }
@@ -302,14 +302,15 @@ func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey) error 
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		// The old key leaves the live set first so that the new key, which
 		// keeps the name, passes the partial unique index.
-		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET replaced_by_key_id = ?, grace_expires_at = ?, updated_at = ?
-			WHERE id = ? AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
-			next.ID, nullMicros(old.GraceExpiresAt), toMicros(old.UpdatedAt), old.ID)
+		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET replaced_by_key_id = ?, grace_expires_at = ?, updated_at = ?,
+			version = version + 1
+			WHERE id = ? AND (? = 0 OR version = ?) AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+			next.ID, nullMicros(old.GraceExpiresAt), toMicros(old.UpdatedAt), old.ID, old.Version, old.Version)
 		if err != nil {
 			return fmt.Errorf("sqlite: rotate api key: %w", mapErr(err))
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("sqlite: rotate api key %s: not live: %w", old.ID, store.ErrConflict)
+			return fmt.Errorf("sqlite: rotate api key %s: not live or not at version %d: %w", old.ID, old.Version, store.ErrConflict)
 		}
 		// replaced_by_key_id references the new row; foreign keys are checked
 		// per statement, so insert it before that reference is validated...
@@ -333,7 +334,7 @@ func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) e
 				return fmt.Errorf("sqlite: revoke api keys: %w", err)
 			}
 			if _, err := tx.ExecContext(ctx,
-				`UPDATE api_keys SET revoked_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL`,
+				`UPDATE api_keys SET revoked_at = ?, updated_at = ?, version = version + 1 WHERE id = ? AND revoked_at IS NULL`,
 				toMicros(at), toMicros(at), id); err != nil {
 				return fmt.Errorf("sqlite: revoke api keys: %w", mapErr(err))
 			}

@@ -94,6 +94,12 @@ var migrations = []struct {
 		`CREATE INDEX api_keys_service_account ON api_keys(service_account_id) WHERE service_account_id IS NOT NULL`,
 		`CREATE INDEX api_keys_environment ON api_keys(environment_id) WHERE environment_id IS NOT NULL`,
 	}},
+	{3, []string{
+		// Counts writes to a key: the API's ETag, and the condition of every read-modify-write.
+		`ALTER TABLE api_keys ADD COLUMN version INTEGER NOT NULL DEFAULT 1`,
+		// Sealed TOTP secret of a project that requires one-time codes; NULL when it does not.
+		`ALTER TABLE projects ADD COLUMN otp_secret BLOB`,
+	}},
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

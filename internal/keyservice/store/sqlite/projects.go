@@ -9,7 +9,7 @@ import (
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 )
 
-const projectColumns = `id, name, description, webhook_secret, created_at, updated_at, deleted_at`
+const projectColumns = `id, name, description, webhook_secret, created_at, updated_at, deleted_at, otp_secret`
 
 func scanProject(row interface{ Scan(...any) error }) (store.Project, error) {
 	var (
@@ -17,7 +17,7 @@ func scanProject(row interface{ Scan(...any) error }) (store.Project, error) {
 		created, updated int64
 		deleted          sql.NullInt64
 	)
-	if err := row.Scan(&p.ID, &p.Name, &p.Description, &p.WebhookSecret, &created, &updated, &deleted); err != nil {
+	if err := row.Scan(&p.ID, &p.Name, &p.Description, &p.WebhookSecret, &created, &updated, &deleted, &p.OTPSecret); err != nil {
 		return store.Project{}, err
 	}
 	p.CreatedAt = fromMicros(created)
@@ -29,8 +29,8 @@ func scanProject(row interface{ Scan(...any) error }) (store.Project, error) {
 // CreateProject implements store.ProjectStore.
 func (s *Store) CreateProject(ctx context.Context, p store.Project) error {
 	_, err := s.writer.ExecContext(ctx,
-		`INSERT INTO projects (`+projectColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		p.ID, p.Name, p.Description, p.WebhookSecret, toMicros(p.CreatedAt), toMicros(p.UpdatedAt), nullMicros(p.DeletedAt))
+		`INSERT INTO projects (`+projectColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.Name, p.Description, p.WebhookSecret, toMicros(p.CreatedAt), toMicros(p.UpdatedAt), nullMicros(p.DeletedAt), p.OTPSecret)
 	if err != nil {
 		return fmt.Errorf("sqlite: create project: %w", mapErr(err))
 	}
@@ -104,7 +104,7 @@ func (s *Store) DeleteProject(ctx context.Context, id string, at time.Time) erro
 			return fmt.Errorf("sqlite: delete project: %w", store.ErrNotFound)
 		}
 		if _, err := tx.ExecContext(ctx,
-			`UPDATE api_keys SET revoked_at = ?, updated_at = ? WHERE project_id = ? AND revoked_at IS NULL`,
+			`UPDATE api_keys SET revoked_at = ?, updated_at = ?, version = version + 1 WHERE project_id = ? AND revoked_at IS NULL`,
 			toMicros(at), toMicros(at), id); err != nil {
 			return fmt.Errorf("sqlite: revoke project keys: %w", mapErr(err))
 		}

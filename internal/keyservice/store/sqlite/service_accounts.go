@@ -131,7 +131,7 @@ func (s *Store) DeleteServiceAccount(ctx context.Context, id string, at time.Tim
 			return fmt.Errorf("sqlite: delete service account %s: %w", id, store.ErrNotFound)
 		}
 		if _, err := tx.ExecContext(ctx,
-			`UPDATE api_keys SET revoked_at = ?, updated_at = ? WHERE service_account_id = ? AND revoked_at IS NULL`,
+			`UPDATE api_keys SET revoked_at = ?, updated_at = ?, version = version + 1 WHERE service_account_id = ? AND revoked_at IS NULL`,
 			toMicros(at), toMicros(at), id); err != nil {
 			return fmt.Errorf("sqlite: revoke service account keys: %w", mapErr(err))
 		}

@@ -45,6 +45,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentRevokeAndRotate", testConcurrentRevokeAndRotate},
 		{"ConcurrentDeleteServiceAccountAndCreateKey", testConcurrentDeleteServiceAccountAndCreateKey},
 		{"ConcurrentDeleteEnvironmentAndCreateKey", testConcurrentDeleteEnvironmentAndCreateKey},
+		{"APIKeyVersions", testAPIKeyVersions},
+		{"ConcurrentConditionalUpdates", testConcurrentConditionalUpdates},
+		{"ProjectOTPSecret", testProjectOTPSecret},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
