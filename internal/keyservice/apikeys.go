@@ -270,6 +270,9 @@ func (s *service) listAPIKeys(ctx context.Context, p principal, in listAPIKeysIn
 	if err != nil {
 		return nil, "", fmt.Errorf("list api keys: %w", err)
 	}
+	for i := range items {
+		s.usage.overlay(&items[i])
+	}
 	next := ""
 	if len(items) > size {
 		items = items[:size]

@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -25,7 +23,7 @@ const replicaCount = 3
 // separate processes would have), on one fresh PostgreSQL schema. They share
 // the admin token, server secret and test clock, as replicas behind one load
 // balancer share their configuration.
-func newReplicas(t *testing.T, n int) []*testEnv {
+func newReplicas(t *testing.T, n int, tweak func(*Config)) []*testEnv {
 	t.Helper()
 	dsn := postgrestest.NewSchema(t)
 	clock := &testClock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
@@ -35,24 +33,7 @@ func newReplicas(t *testing.T, n int) []*testEnv {
 		if err != nil {
 			t.Fatal(err)
 		}
-		logs := &syncBuffer{}
-		srv, err := NewServer(Config{
-			Store:           st,
-			AdminToken:      testAdminToken,
-			ServerSecret:    testSecret,
-			Logger:          slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-			Now:             clock.Now,
-			VerifyRateLimit: -1,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts := httptest.NewServer(srv.Handler())
-		t.Cleanup(func() {
-			ts.Close()
-			st.Close()
-		})
-		envs = append(envs, &testEnv{t: t, srv: srv, ts: ts, clock: clock, logs: logs})
+		envs = append(envs, newTestEnvOn(t, st, clock, tweak))
 	}
 	return envs
 }
@@ -62,7 +43,7 @@ func newReplicas(t *testing.T, n int) []*testEnv {
 // returns. Verification keeps no cache: each one reads the key, its project
 // and its service account from the database in one query.
 func TestPostgresReplicasRevocationIsImmediate(t *testing.T) {
-	r := newReplicas(t, replicaCount)
+	r := newReplicas(t, replicaCount, nil)
 	a, others := r[0], r[1:]
 	pid := a.createProject("p")
 	mustVerify := func(secret string, want int, what string) {
@@ -126,7 +107,7 @@ func TestPostgresReplicasRevocationIsImmediate(t *testing.T) {
 // verification that started after the revoke call returned may succeed.
 // The bound is zero: there is no window to wait out.
 func TestPostgresReplicasRevocationBoundUnderLoad(t *testing.T) {
-	r := newReplicas(t, replicaCount)
+	r := newReplicas(t, replicaCount, nil)
 	a := r[0]
 	pid := a.createProject("p")
 	k, secret := a.createKey(pid, "hot", nil)
@@ -194,7 +175,7 @@ func TestPostgresReplicasRevocationBoundUnderLoad(t *testing.T) {
 // pass at the same moment over the same due keys; each key is rotated by
 // exactly one of them and its webhook fires exactly once.
 func TestPostgresReplicasScheduledRotationOnce(t *testing.T) {
-	r := newReplicas(t, replicaCount)
+	r := newReplicas(t, replicaCount, nil)
 	a := r[0]
 	hook := newWebhookReceiver(t)
 	for _, e := range r {
@@ -256,4 +237,30 @@ func TestPostgresReplicasScheduledRotationOnce(t *testing.T) {
 	if items := list["items"].([]any); len(items) != 2*due {
 		t.Fatalf("%d keys after the passes, want %d (each old key and one successor)", len(items), 2*due)
 	}
+}
+
+// TestPostgresReplicasLastUsedAt: a verification on one replica shows in
+// last_used_at on that replica at once and on the others after its next
+// flush, which comes on its own within the flush interval.
+func TestPostgresReplicasLastUsedAt(t *testing.T) {
+	const interval = 100 * time.Millisecond
+	r := newReplicas(t, replicaCount, func(c *Config) { c.UsageFlushInterval = interval })
+	a, b := r[0], r[1]
+	pid := a.createProject("p")
+	k, secret := a.createKey(pid, "k", nil)
+	path := "/v1/api-keys/" + k["id"].(string)
+
+	expectStatus(t, b.verify(secret), http.StatusOK)
+	verified := time.Now()
+	want := formatTime(a.clock.Now())
+	if got := b.admin("GET", path, nil).json(t)["last_used_at"]; got != want {
+		t.Fatalf("last_used_at on the verifying replica = %v, want %s at once", got, want)
+	}
+	for a.admin("GET", path, nil).json(t)["last_used_at"] != want {
+		if time.Since(verified) > interval+2*time.Second {
+			t.Fatalf("last_used_at not on another replica %v after the verification", time.Since(verified))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Logf("on the other replicas %v after the verification (flush interval %v)", time.Since(verified).Round(time.Millisecond), interval)
 }

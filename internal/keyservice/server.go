@@ -26,6 +26,11 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock for every time decision; nil means time.Now.
 	Now func() time.Time
+	// UsageFlushInterval is how often the key uses seen by verifications are
+	// written to the store as last_used_at, in one batch (see FlushUsage):
+	// the most last_used_at lags behind on other replicas. Zero means
+	// DefaultUsageFlushInterval (1s).
+	UsageFlushInterval time.Duration
 	// RotationInterval is how often RunRotationLoop looks for keys due for
 	// scheduled rotation. Zero turns the loop off; RotateDueKeys still runs
 	// one pass on demand (tests use that).
@@ -95,6 +100,7 @@ func NewServer(cfg Config) (*Server, error) {
 		verifyLimit: newVerifyLimiter(cfg.VerifyRateLimit),
 		metrics:     newMetrics(),
 	}
+	s.svc.usage = newUsageRecorder(cfg.Store, cfg.UsageFlushInterval, logger)
 	s.rotation = newScheduledRotation(cfg, logger)
 	s.handler = s.routes()
 	return s, nil

@@ -17,6 +17,8 @@ type service struct {
 	now    func() time.Time
 	// webhookSecrets seals the projects' webhook signing secrets at rest.
 	webhookSecrets replayCipher
+	// usage batches the last_used_at writes of verifications.
+	usage *usageRecorder
 }
 
 // clock returns the current time at the precision every store keeps, so a
@@ -45,5 +47,6 @@ func (s *service) loadAPIKey(ctx context.Context, id, field string) (store.APIKe
 	if err != nil {
 		return store.APIKey{}, fmt.Errorf("load api key: %w", err)
 	}
+	s.usage.overlay(&k)
 	return k, nil
 }

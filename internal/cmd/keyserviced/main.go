@@ -151,6 +151,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
+	// last_used_at is written in batches: the uses of the final requests are
+	// written on the way out, after the HTTP server stopped, before the store
+	// closes (defers run last-in first-out).
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		if err := srv.FlushUsage(ctx); err != nil {
+			logger.Error("recording key usage at shutdown", "error", err.Error())
+		}
+	}()
 
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {

@@ -135,8 +135,20 @@ type APIKeyStore interface {
 	// is not revoked yet, in one transaction. An unknown id aborts the whole write with a
 	// *MissingError that wraps ErrNotFound.
 	RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) error
-	// TouchAPIKey records a successful use of the key.
-	TouchAPIKey(ctx context.Context, id string, at time.Time) error
+	// TouchAPIKeys records a batch of successful uses: each listed key's
+	// last_used_at becomes At unless it is already later, so batches from
+	// several replicas may land in any order. Unknown ids are ignored. The
+	// batch is one write (one statement on PostgreSQL), however many uses
+	// it holds: the server collects uses in memory and flushes them
+	// periodically, so verifying a key never writes its row.
+	TouchAPIKeys(ctx context.Context, uses []KeyUse) error
+}
+
+// KeyUse is the latest successful verification of a key seen by a server
+// since its last flush.
+type KeyUse struct {
+	ID string
+	At time.Time
 }
 
 // IdempotencyStore persists recorded responses of idempotent POSTs.
@@ -169,9 +181,9 @@ type Project struct {
 	// OTPSecret is the project's TOTP secret sealed by the server; nil when
 	// the project does not require one-time codes.
 	OTPSecret []byte
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	DeletedAt     *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	DeletedAt *time.Time
 }
 
 // ServiceAccount is a non-human identity of a project that owns API keys.

@@ -258,10 +258,31 @@ func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) e
 	})
 }
 
-// TouchAPIKey implements store.APIKeyStore.
-func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
-	if _, err := s.pool.Exec(ctx, `UPDATE api_keys SET last_used_at = $1 WHERE id = $2`, ts(at), id); err != nil {
-		return fmt.Errorf("postgres: touch api key: %w", err)
+// TouchAPIKeys implements store.APIKeyStore in one statement. The rows are
+// locked in id order first (FOR UPDATE after ORDER BY locks in that order),
+// so two replicas flushing overlapping batches queue instead of deadlocking;
+// the condition is re-checked once the lock is held, so last_used_at only
+// moves forward.
+func (s *Store) TouchAPIKeys(ctx context.Context, uses []store.KeyUse) error {
+	if len(uses) == 0 {
+		return nil
+	}
+	ids := make([]string, len(uses))
+	ats := make([]time.Time, len(uses))
+	for i, u := range uses {
+		ids[i], ats[i] = u.ID, ts(u.At)
+	}
+	_, err := s.pool.Exec(ctx, `WITH u AS (
+			SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS u(id, at)
+		), locked AS (
+			SELECT k.id, u.at FROM api_keys k JOIN u ON u.id = k.id
+			WHERE k.last_used_at IS NULL OR k.last_used_at < u.at
+			ORDER BY k.id
+			FOR UPDATE OF k
+		)
+		UPDATE api_keys k SET last_used_at = locked.at FROM locked WHERE k.id = locked.id`, ids, ats)
+	if err != nil {
+		return fmt.Errorf("postgres: touch api keys: %w", err)
 	}
 	return nil
 }

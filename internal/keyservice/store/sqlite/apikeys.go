@@ -343,11 +343,32 @@ func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) e
 	})
 }
 
-// TouchAPIKey implements store.APIKeyStore.
-func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
-	if _, err := s.writer.ExecContext(ctx,
-		`UPDATE api_keys SET last_used_at = ? WHERE id = ?`, toMicros(at), id); err != nil {
-		return fmt.Errorf("sqlite: touch api key: %w", err)
+// touchBatch is how many uses one UPDATE carries: two parameters each, well
+// under SQLite's limit on bound parameters.
+const touchBatch = 500
+
+// TouchAPIKeys implements store.APIKeyStore: one transaction, one UPDATE … FROM
+// (VALUES …) per touchBatch uses.
+func (s *Store) TouchAPIKeys(ctx context.Context, uses []store.KeyUse) error {
+	if len(uses) == 0 {
+		return nil
 	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for len(uses) > 0 {
+			batch := uses[:min(len(uses), touchBatch)]
+			uses = uses[len(batch):]
+			args := make([]any, 0, 2*len(batch))
+			for _, u := range batch {
+				args = append(args, u.ID, toMicros(u.At))
+			}
+			values := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(batch)), ", ")
+			if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET last_used_at = v.column2
+				FROM (VALUES `+values+`) AS v
+				WHERE api_keys.id = v.column1 AND (api_keys.last_used_at IS NULL OR api_keys.last_used_at < v.column2)`,
+				args...); err != nil {
+				return fmt.Errorf("sqlite: touch api keys: %w", err)
+			}
+		}
+		return nil
+	})
 }

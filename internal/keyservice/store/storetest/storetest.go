@@ -40,6 +40,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TimePrecision", testTimePrecision},
 		{"NameUniquenessRules", testNameUniquenessRules},
 		{"IdempotencyRecords", testIdempotencyRecords},
+		{"TouchAPIKeys", testTouchAPIKeys},
+		{"ConcurrentTouches", testConcurrentTouches},
 		{"ConcurrentRotate", testConcurrentRotate},
 		{"ConcurrentCreateSameName", testConcurrentCreateSameName},
 		{"ConcurrentRevokeAndRotate", testConcurrentRevokeAndRotate},
@@ -163,7 +165,7 @@ func testAPIKeyRoundTrip(t *testing.T, s store.Store) {
 	if _, err := s.GetAPIKeyByHash(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("missing hash: %v", err)
 	}
-	if err := s.TouchAPIKey(ctx, k.ID, base.Add(time.Minute)); err != nil {
+	if err := s.TouchAPIKeys(ctx, []store.KeyUse{{ID: k.ID, At: base.Add(time.Minute)}}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := s.GetAPIKey(ctx, k.ID)
