@@ -105,6 +105,10 @@ func (s *Server) start(t testing.TB, addr string) {
 func (s *Server) stop(t testing.TB) func() {
 	return func() {
 		s.http.Close()
+		// As keyserviced does at shutdown: write the batched last_used_at before the store closes.
+		if err := s.ks.FlushUsage(context.Background()); err != nil {
+			t.Errorf("flush key usage: %v", err)
+		}
 		if err := s.store.Close(); err != nil {
 			t.Errorf("close store: %v", err)
 		}
