@@ -22,6 +22,7 @@ func (s *Server) handleCreateAPIKey(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	setETag(w, k.APIKey)
 	writeJSON(w, http.StatusCreated, createdAPIKeyJSON{apiKeyJSON: toAPIKeyJSON(k.APIKey), Key: k.Secret})
 }
 
@@ -95,6 +96,7 @@ func (s *Server) handleGetAPIKey(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	setETag(w, k)
 	writeJSON(w, http.StatusOK, toAPIKeyJSON(k))
 }
 
@@ -109,11 +111,12 @@ func (s *Server) handleUpdateAPIKey(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	k, err := s.svc.updateAPIKey(r.Context(), principalFrom(r.Context()), r.PathValue("id"), in)
+	k, err := s.svc.updateAPIKey(r.Context(), principalFrom(r.Context()), r.PathValue("id"), in, r.Header.Get(headerIfMatch))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	setETag(w, k)
 	writeJSON(w, http.StatusOK, toAPIKeyJSON(k))
 }
 
@@ -141,6 +144,7 @@ func (s *Server) handleRotateAPIKey(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	setETag(w, rot.Next.APIKey)
 	writeJSON(w, http.StatusCreated, rotatedAPIKeyJSON{
 		apiKeyJSON:                toAPIKeyJSON(rot.Next.APIKey),
 		Key:                       rot.Next.Secret,

@@ -200,6 +200,7 @@ func (s *service) issue(k store.APIKey, environment string) (issuedKey, error) {
 	k.KeyPrefix = KeyPrefix(secret)
 	k.KeyHash = s.hasher.hash(secret)
 	k.HashVersion = currentHashVersion
+	k.Version = 1 // what the store gives a new row
 	return issuedKey{APIKey: k, Secret: secret}, nil
 }
 
@@ -328,13 +329,17 @@ func requireLive(k store.APIKey) error {
 	return nil
 }
 
-func (s *service) updateAPIKey(ctx context.Context, p principal, id string, in updateAPIKeyInput) (store.APIKey, error) {
+// updateAPIKeyOnce is one read-modify-write of updateAPIKey.
+func (s *service) updateAPIKeyOnce(ctx context.Context, p principal, id string, in updateAPIKeyInput, ifMatch string) (store.APIKey, error) {
 	k, err := s.accessAPIKey(ctx, p, id)
 	if err != nil {
 		return store.APIKey{}, err
 	}
 	if err := requireLive(k); err != nil {
 		return store.APIKey{}, err
+	}
+	if ifMatch != "" && !ifMatchSatisfied(ifMatch, apiKeyETag(k)) {
+		return store.APIKey{}, preconditionFailed(k, ifMatch)
 	}
 	now := s.clock()
 	if in.Name != nil {
@@ -397,16 +402,20 @@ func (s *service) updateAPIKey(ctx context.Context, p principal, id string, in u
 	k.UpdatedAt = now
 	if err := s.store.UpdateAPIKey(ctx, k); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			// Either the name is taken or the key stopped being live meanwhile.
+			// The name is taken, or the key stopped being live or was written meanwhile.
 			if cur, gerr := s.store.GetAPIKey(ctx, id); gerr == nil {
 				if lerr := requireLive(cur); lerr != nil {
 					return store.APIKey{}, lerr
+				}
+				if cur.Version != k.Version {
+					return store.APIKey{}, errVersionMoved
 				}
 			}
 			return store.APIKey{}, conflict("name", "a live API key named %q already exists in project %s", k.Name, k.ProjectID)
 		}
 		return store.APIKey{}, fmt.Errorf("update api key: %w", err)
 	}
+	k.Version++
 	return k, nil
 }
 

@@ -12,6 +12,7 @@ const (
 	kindConflict
 	kindUnauthorized
 	kindForbidden
+	kindPreconditionFailed
 )
 
 // domainError is a failure the caller can act on. Its message is safe to

@@ -14,6 +14,7 @@ const (
 	codeConflict     = "conflict"
 	codeUnauthorized = "unauthorized"
 	codeForbidden    = "forbidden"
+	codePrecondition = "precondition_failed"
 	codeRateLimited  = "rate_limited"
 	codeInternal     = "internal"
 )
@@ -85,6 +86,8 @@ func statusOf(k errorKind) (int, string) {
 		return http.StatusUnauthorized, codeUnauthorized
 	case kindForbidden:
 		return http.StatusForbidden, codeForbidden
+	case kindPreconditionFailed:
+		return http.StatusPreconditionFailed, codePrecondition
 	}
 	return http.StatusInternalServerError, codeInternal
 }

@@ -16,17 +16,6 @@ type rotation struct {
 	Previous store.APIKey
 }
 
-func (s *service) rotateAPIKey(ctx context.Context, p principal, id string, grace time.Duration) (rotation, error) {
-	if grace < 0 || grace > maxGracePeriod {
-		return rotation{}, invalid("grace_period_seconds", "must be between 0 and %d", int64(maxGracePeriod/time.Second))
-	}
-	old, err := s.accessAPIKey(ctx, p, id)
-	if err != nil {
-		return rotation{}, err
-	}
-	return s.rotate(ctx, old, grace)
-}
-
 // rotate replaces old, as just read from the store, by a new key with the same settings. The
 // store refuses the write if old stopped being live meanwhile (revoked, or rotated by another
 // request or replica), so a key is rotated at most once.
@@ -85,9 +74,13 @@ func (s *service) rotate(ctx context.Context, old store.APIKey, grace time.Durat
 
 	if err := s.store.RotateAPIKey(ctx, old, issued.APIKey); err != nil {
 		if errors.Is(err, store.ErrConflict) {
+			if s.versionMoved(ctx, old) {
+				return rotation{}, errVersionMoved
+			}
 			return rotation{}, conflict("id", "API key %s was revoked or rotated concurrently", old.ID)
 		}
 		return rotation{}, fmt.Errorf("rotate api key: %w", err)
 	}
+	old.Version++
 	return rotation{Next: issued, Previous: old}, nil
 }
