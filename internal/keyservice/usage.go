@@ -31,9 +31,10 @@ const (
 // the write itself) of its verification, and reads through the same server
 // include uses not yet flushed (overlay), so a client reading back through
 // the server that verified sees last_used_at at once; other replicas see it
-// after the flush. A failed flush keeps its uses for the next one; a server
-// that dies without flushing loses at most one interval's uses of
-// last_used_at, which is informational and never decides access.
+// after the flush. A failed flush keeps its uses for the next one (which
+// the next verification schedules, or shutdown runs); a server that dies
+// without flushing loses at most one interval's uses of last_used_at, which
+// is informational and never decides access.
 type usageRecorder struct {
 	store    store.APIKeyStore
 	interval time.Duration
@@ -64,7 +65,8 @@ func (u *usageRecorder) record(id string, at time.Time) {
 	u.arm()
 }
 
-// arm starts the flush timer unless it runs already; u.mu is held.
+// arm starts the flush timer unless it runs already; u.mu is held. Uses
+// recorded while a flush runs arm a new timer, since flush disarms it.
 func (u *usageRecorder) arm() {
 	if u.timer == nil && len(u.pending) > 0 {
 		u.timer = time.AfterFunc(u.interval, u.flushInBackground)
@@ -81,8 +83,10 @@ func (u *usageRecorder) flushInBackground() {
 }
 
 // flush writes every pending use in one store call. On failure the uses
-// stay pending (keeping the later of two uses of a key) and the timer is
-// re-armed, so they are retried.
+// stay pending (keeping the later of two uses of a key) for the flush that
+// the next verification schedules, or the one at shutdown. Not re-arming
+// the timer itself keeps a server whose store is gone (closed, or down, in
+// which case verifications fail too) from retrying forever.
 func (u *usageRecorder) flush(ctx context.Context) error {
 	u.flushing.Lock()
 	defer u.flushing.Unlock()
@@ -117,7 +121,6 @@ func (u *usageRecorder) flush(ctx context.Context) error {
 			}
 		}
 	}
-	u.arm()
 	return err
 }
 
