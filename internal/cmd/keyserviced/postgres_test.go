@@ -2,20 +2,22 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store/postgres"
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store/postgres/postgrestest"
 )
 
-// TestPostgresServes runs the command with --database set to a postgres://
-// URL: it migrates the empty database, serves, is ready, and stores.
+// TestPostgresServes runs the command with KEYSERVICE_DATABASE set to a
+// postgres:// URL: it migrates the empty database, serves, is ready, stores,
+// and writes the last_used_at of a verification before it stops.
 func TestPostgresServes(t *testing.T) {
 	dsn := postgrestest.NewSchema(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -41,7 +43,7 @@ func TestPostgresServes(t *testing.T) {
 		}
 	}
 	deadline.Stop()
-	go io.Copy(io.Discard, pr)
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	if addr == "" {
 		cancel()
 		t.Fatalf("keyserviced on PostgreSQL did not start: %v", <-done)
@@ -55,17 +57,29 @@ func TestPostgresServes(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("/readyz = %d", res.StatusCode)
 	}
-	req, _ := http.NewRequest("POST", "http://"+addr+"/v1/projects", strings.NewReader(`{"name":"pg"}`))
-	req.Header.Set("Authorization", "Bearer "+env["KEYSERVICE_ADMIN_TOKEN"])
-	req.Header.Set("Content-Type", "application/json")
-	res, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	post := func(path, token string, body any) map[string]any {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequest("POST", "http://"+addr+path, bytes.NewReader(b))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out map[string]any
+		if res.StatusCode/100 != 2 || json.NewDecoder(res.Body).Decode(&out) != nil {
+			t.Fatalf("POST %s = %d", path, res.StatusCode)
+		}
+		return out
 	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusCreated {
-		t.Fatalf("POST /v1/projects = %d", res.StatusCode)
-	}
+	admin := env["KEYSERVICE_ADMIN_TOKEN"]
+	project := post("/v1/projects", admin, map[string]any{"name": "pg"})
+	key := post("/v1/api-keys", admin, map[string]any{"project_id": project["id"], "name": "k"})
+	post("/v1/verify", "", map[string]any{"key": key["key"]})
 
 	cancel()
 	select {
@@ -75,5 +89,15 @@ func TestPostgresServes(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("no graceful shutdown")
+	}
+
+	st, err := postgres.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	k, err := st.GetAPIKey(context.Background(), key["id"].(string))
+	if err != nil || k.LastUsedAt == nil {
+		t.Fatalf("last_used_at of the verified key after shutdown: %v, %v", k.LastUsedAt, err)
 	}
 }
