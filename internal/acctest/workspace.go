@@ -32,7 +32,7 @@ var providerBuild struct {
 func ProviderBinaryDir(t testing.TB) string {
 	t.Helper()
 	providerBuild.once.Do(func() {
-		dir, err := os.MkdirTemp("", "keyservice-provider-")
+		dir, err := os.MkdirTemp("", "keyservice-provider-") //nolint:usetesting // built once per process, shared by every test: no single t owns it
 		if err != nil {
 			providerBuild.err = err
 			return

@@ -124,11 +124,11 @@ func (r UpdateAPIKeyRequest) MarshalJSON() ([]byte, error) {
 	return json.Marshal(patch)
 }
 
-func setOrClear[T any](patch map[string]any, name string, value *T, clear bool) error {
+func setOrClear[T any](patch map[string]any, name string, value *T, clearIt bool) error {
 	switch {
-	case value != nil && clear:
+	case value != nil && clearIt:
 		return fmt.Errorf("keyservice: update sets %s and clears it at once", name)
-	case clear:
+	case clearIt:
 		patch[name] = nil
 	case value != nil:
 		patch[name] = *value

@@ -68,7 +68,7 @@ func respond(status int, body string, headers ...string) func(http.ResponseWrite
 			w.Header().Set("Content-Type", "application/json")
 		}
 		w.WriteHeader(status)
-		io.WriteString(w, body)
+		_, _ = io.WriteString(w, body)
 	}
 }
 

@@ -28,7 +28,7 @@ var (
 	environmentNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
 )
 
-func validateName(field, name string) error {
+func validateName(field, name string) error { //nolint:unparam // field names the member in the error, whatever member a caller checks
 	if !utf8.ValidString(name) {
 		return invalid(field, "must be valid UTF-8")
 	}
@@ -39,7 +39,7 @@ func validateName(field, name string) error {
 	return nil
 }
 
-func validateDescription(field, d string) error {
+func validateDescription(field, d string) error { //nolint:unparam // as validateName
 	if !utf8.ValidString(d) {
 		return invalid(field, "must be valid UTF-8")
 	}

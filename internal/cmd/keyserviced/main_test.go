@@ -81,7 +81,7 @@ func TestDevModeServes(t *testing.T) {
 		}
 	}
 	deadline.Stop()
-	go io.Copy(io.Discard, pr) // keep draining logs
+	go func() { _, _ = io.Copy(io.Discard, pr) }() // keep draining logs
 	if addr == "" || token == "" {
 		t.Fatalf("did not see listen address (%q) and token (%q)", addr, token)
 	}

@@ -112,10 +112,10 @@ func waitListening(logPath string, exited <-chan error, timeout time.Duration) (
 func (k *keyserviced) Stop() {
 	_ = k.cmd.Process.Signal(os.Interrupt)
 	select {
-	case <-k.done:
+	case _ = <-k.done:
 	case <-time.After(20 * time.Second):
 		_ = k.cmd.Process.Kill()
-		<-k.done
+		_ = <-k.done
 	}
 	k.log.Close()
 }
@@ -157,7 +157,7 @@ func (k *keyserviced) requests(ctx context.Context) (map[string]uint64, error) {
 			}
 		}
 		var n uint64
-		fmt.Sscan(value, &n)
+		_, _ = fmt.Sscan(value, &n) // a malformed count reads as 0
 		out[method+" "+route+" "+status] = n
 	}
 	return out, sc.Err()

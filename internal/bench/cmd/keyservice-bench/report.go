@@ -77,8 +77,8 @@ func printStore(store string, o options, created createResult, c verifyCompariso
 		o.workers, o.duration, min(o.verifyKeys, len(created.keys)))
 	fmt.Println("| target | max req/s | p50 at max | p99 at max | half-load req/s | p50 at half | p99 at half |")
 	fmt.Println("|---|---|---|---|---|---|---|")
-	row := func(name string, max, half loadResult) {
-		fmt.Printf("| %s | %.0f | %s | %s | %.0f | %s | %s |\n", name, max.rate(), ms(max.percentile(0.5)), ms(max.percentile(0.99)),
+	row := func(name string, peak, half loadResult) {
+		fmt.Printf("| %s | %.0f | %s | %s | %.0f | %s | %s |\n", name, peak.rate(), ms(peak.percentile(0.5)), ms(peak.percentile(0.99)),
 			half.rate(), ms(half.percentile(0.5)), ms(half.percentile(0.99)))
 	}
 	row("GET /healthz (hello world, same stack)", c.helloMax, c.helloHalf)

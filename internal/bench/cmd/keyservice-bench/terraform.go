@@ -164,9 +164,9 @@ func formatRequests(m map[string]uint64) string {
 }
 
 func tail(out []byte) string {
-	const max = 4000
-	if len(out) > max {
-		out = out[len(out)-max:]
+	const maxLen = 4000
+	if len(out) > maxLen {
+		out = out[len(out)-maxLen:]
 	}
 	return string(out)
 }

@@ -115,7 +115,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 			if err != nil {
 				return err
 			}
-			defer tx.Rollback()
+			defer func() { _ = tx.Rollback() }() // after Commit, a no-op
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
 				return err
