@@ -228,7 +228,7 @@ func (p *KeyserviceProvider) Configure(ctx context.Context, req provider.Configu
 				"No PEM-encoded certificate could be read from tls_ca_certificate.")
 			return
 		}
-		transport := http.DefaultTransport.(*http.Transport).Clone()
+		transport := http.DefaultTransport.(*http.Transport).Clone() //nolint:forcetypeassert // net/http sets it to an *http.Transport; nothing here replaces it
 		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 		cfg.HTTPClient = &http.Client{Transport: transport}
 	}
