@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/client"
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice"
@@ -87,6 +88,8 @@ func (s *Server) start(t testing.TB, addr string) {
 		ServerSecret: s.secret,
 		Logger:       slog.New(slog.NewJSONHandler(lockedWriter{s}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:          s.Clock.Now,
+		// The rotation loop is off (RotationInterval 0): tests run passes with RotateDueKeys.
+		Webhook: keyservice.WebhookConfig{Backoff: 10 * time.Millisecond},
 	})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
@@ -113,6 +116,18 @@ func (s *Server) stop(t testing.TB) func() {
 			t.Errorf("close store: %v", err)
 		}
 	}
+}
+
+// RotateDueKeys runs one scheduled-rotation pass of the server now, at the test clock's time,
+// and returns how many keys it rotated (and delivered to their webhooks); a pass that reports a
+// failure fails the test.
+func (s *Server) RotateDueKeys(t testing.TB) int {
+	t.Helper()
+	n, err := s.ks.RotateDueKeys(context.Background())
+	if err != nil {
+		t.Fatalf("scheduled rotation pass: %v", err)
+	}
+	return n
 }
 
 // ServerLog returns everything the server logged so far (debug level).

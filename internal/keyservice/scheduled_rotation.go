@@ -151,15 +151,27 @@ func (s *Server) rotateDue(ctx context.Context, listed store.APIKey, now time.Ti
 	if sec.err != nil {
 		return nil, fmt.Errorf("scheduled rotation of key %s: %w", listed.ID, sec.err)
 	}
-	// Read again: the list may be stale, and the new key copies these settings.
-	cur, err := s.svc.store.GetAPIKey(ctx, listed.ID)
-	if err != nil {
-		return nil, fmt.Errorf("scheduled rotation of key %s: %w", listed.ID, err)
+	var (
+		cur store.APIKey
+		rot rotation
+		err error
+	)
+	for attempt := 1; ; attempt++ {
+		// Read again: the list may be stale, and the new key copies these settings. The
+		// rotation is conditioned on this read's version, so a concurrent update makes it
+		// start over from a fresh read rather than copy stale settings.
+		if cur, err = s.svc.store.GetAPIKey(ctx, listed.ID); err != nil {
+			return nil, fmt.Errorf("scheduled rotation of key %s: %w", listed.ID, err)
+		}
+		if requireLive(cur) != nil || cur.NextRotationAt == nil || cur.NextRotationAt.After(now) || cur.RotationWebhookURL == nil {
+			return nil, nil
+		}
+		rot, err = s.svc.rotate(ctx, cur, s.rotation.grace)
+		if !errors.Is(err, errVersionMoved) || attempt == maxVersionRetries {
+			break
+		}
+		backoffVersionRace(attempt)
 	}
-	if requireLive(cur) != nil || cur.NextRotationAt == nil || cur.NextRotationAt.After(now) || cur.RotationWebhookURL == nil {
-		return nil, nil
-	}
-	rot, err := s.svc.rotate(ctx, cur, s.rotation.grace)
 	var de *domainError
 	if errors.As(err, &de) && de.kind == kindConflict {
 		s.log.LogAttrs(ctx, slog.LevelDebug, "scheduled rotation skipped",

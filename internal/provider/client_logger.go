@@ -9,9 +9,10 @@ import (
 	"github.com/keyservice/terraform-provider-keyservice/internal/client"
 )
 
-// keySecretPattern matches a keyservice API key anywhere in a log line, a second line of
-// defence behind the client's own redaction of `key` fields.
-var keySecretPattern = regexp.MustCompile(`ks_[0-9A-Za-z_]{20,}`)
+// keySecretPattern matches a keyservice API key (ks_…, with an environment segment such as
+// ks_eu-west_…) or webhook signing secret (whsec_…) anywhere in a log line, a second line of
+// defence behind the client's own redaction of `key` and `webhook_signing_secret` fields.
+var keySecretPattern = regexp.MustCompile(`ks_[0-9A-Za-z_-]{20,}|whsec_[0-9A-Za-z]{20,}`)
 
 // tflogLogger bridges the client's request logs to tflog, through the context of the request
 // being logged (never a context captured at Configure), with the token, the one-time code and

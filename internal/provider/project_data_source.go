@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/client"
 )
@@ -19,6 +20,15 @@ var (
 )
 
 func NewProjectDataSource() datasource.DataSource { return &ProjectDataSource{} }
+
+// ProjectDataSourceModel is keyservice_project as read by the data source, which never has the
+// webhook signing secret (the server shows it only on create).
+type ProjectDataSourceModel struct {
+	ID          types.String `tfsdk:"id"`
+	Name        types.String `tfsdk:"name"`
+	Description types.String `tfsdk:"description"`
+	CreatedAt   types.String `tfsdk:"created_at"`
+}
 
 // ProjectDataSource reads one project by id or by name.
 type ProjectDataSource struct {
@@ -50,7 +60,7 @@ func (d *ProjectDataSource) Configure(_ context.Context, req datasource.Configur
 }
 
 func (d *ProjectDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var config ProjectResourceModel
+	var config ProjectDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -68,7 +78,8 @@ func (d *ProjectDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		addAPIError(&resp.Diagnostics, "Error Reading Project", fmt.Sprintf("read project (id %s, name %s)", config.ID, config.Name), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, projectModelFrom(p))...)
+	m := projectModelFrom(p)
+	resp.Diagnostics.Append(resp.State.Set(ctx, ProjectDataSourceModel{ID: m.ID, Name: m.Name, Description: m.Description, CreatedAt: m.CreatedAt})...)
 }
 
 // findByName walks the project list; project names are unique.

@@ -37,6 +37,8 @@ type ProjectResourceModel struct {
 	Name        types.String `tfsdk:"name"`
 	Description types.String `tfsdk:"description"`
 	CreatedAt   types.String `tfsdk:"created_at"`
+	// WebhookSigningSecret is known only from the create response; Read keeps it from state.
+	WebhookSigningSecret types.String `tfsdk:"webhook_signing_secret"`
 }
 
 func (r *ProjectResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -69,6 +71,14 @@ func (r *ProjectResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"webhook_signing_secret": schema.StringAttribute{
+				MarkdownDescription: "Secret (`whsec_…`) with which the key service signs the webhooks of this project's keys " +
+					"(`keyservice_api_key.rotation_webhook_url`): `X-Keyservice-Signature: v1=<hex HMAC-SHA256 of X-Keyservice-Timestamp + \".\" + body>`. " +
+					"The server shows it only when the project is created, so it is known after create and null after import.",
+				Computed:      true,
+				Sensitive:     true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
 		},
 	}
 }
@@ -92,6 +102,7 @@ func (r *ProjectResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	m := projectModelFrom(p)
+	m.WebhookSigningSecret = types.StringValue(p.WebhookSigningSecret)
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 	setProjectIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
@@ -106,6 +117,9 @@ func (r *ProjectResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if errors.Is(err, client.ErrNotFound) {
 		resp.Diagnostics.AddWarning("Project Deleted Outside Terraform",
 			"Project "+state.ID.ValueString()+" no longer exists; it was removed from the state and will be planned for creation.")
+		// The framework wants an identity even for a removed resource; a CLI without identity
+		// support (Terraform < 1.12) has none stored, so it is backfilled from state.
+		setProjectIdentity(ctx, resp.Identity, state.ID, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -114,6 +128,7 @@ func (r *ProjectResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	m := projectModelFrom(p)
+	m.WebhookSigningSecret = state.WebhookSigningSecret
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 	setProjectIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
@@ -138,6 +153,7 @@ func (r *ProjectResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	m := projectModelFrom(p)
+	m.WebhookSigningSecret = state.WebhookSigningSecret
 	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
 	setProjectIdentity(ctx, resp.Identity, m.ID, &resp.Diagnostics)
 }
@@ -164,5 +180,7 @@ func projectModelFrom(p *client.Project) ProjectResourceModel {
 		Name:        types.StringValue(p.Name),
 		Description: types.StringValue(p.Description),
 		CreatedAt:   types.StringValue(p.CreatedAt.UTC().Format(time.RFC3339)),
+		// Set by Create; null otherwise (read, import): the server shows the secret once.
+		WebhookSigningSecret: types.StringNull(),
 	}
 }
