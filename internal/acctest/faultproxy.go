@@ -29,6 +29,9 @@ type Fault struct {
 	Status int
 	// RetryAfter, when set, is sent as the Retry-After header of Status.
 	RetryAfter string
+	// Before, when set, runs before the request is forwarded: a concurrent writer, say. A
+	// fault with only Before (and Forward) passes the request and its answer through.
+	Before func(r *http.Request)
 }
 
 // The faults the fault matrix runs. 5xx that a gateway returns after the server acted forward
@@ -178,6 +181,10 @@ func (p *FaultProxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	fault, entry := p.pick(r)
 
+	if fault.Before != nil {
+		fault.Before(r)
+	}
+	passThrough := fault.Name == "" || (fault.Forward && !fault.Drop && fault.Stall == 0 && fault.Status == 0)
 	var resp *recordedResponse
 	if fault.Name == "" || fault.Forward {
 		resp, err = p.forward(r, body)
@@ -191,7 +198,7 @@ func (p *FaultProxy) serve(w http.ResponseWriter, r *http.Request) {
 		p.mu.Unlock()
 	}
 	switch {
-	case fault.Name == "":
+	case passThrough:
 		resp.write(w)
 	case fault.Stall > 0:
 		select {
