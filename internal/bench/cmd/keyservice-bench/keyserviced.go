@@ -111,12 +111,14 @@ func waitListening(logPath string, exited <-chan error, timeout time.Duration) (
 // Stop ends the process with SIGINT (a graceful shutdown) and waits for it.
 func (k *keyserviced) Stop() {
 	_ = k.cmd.Process.Signal(os.Interrupt)
+	var exit error
 	select {
-	case _ = <-k.done:
+	case exit = <-k.done:
 	case <-time.After(20 * time.Second):
 		_ = k.cmd.Process.Kill()
-		_ = <-k.done
+		exit = <-k.done
 	}
+	_ = exit // how a signalled process ended says nothing its log does not
 	k.log.Close()
 }
 
