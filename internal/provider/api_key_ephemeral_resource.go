@@ -96,7 +96,7 @@ func (e *APIKeyEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRe
 			"id":         schema.StringAttribute{MarkdownDescription: "Key ID.", Computed: true},
 			"name":       schema.StringAttribute{MarkdownDescription: "Key name: `name_prefix` plus a random suffix.", Computed: true},
 			"key":        schema.StringAttribute{MarkdownDescription: "The secret API key.", Computed: true, Sensitive: true},
-			"key_prefix": schema.StringAttribute{MarkdownDescription: "First 12 characters of the key.", Computed: true},
+			"key_prefix": schema.StringAttribute{MarkdownDescription: "The non-secret head of the key, safe to show, to recognise it in lists and logs: `ks_`, then for a key bound to an environment its name (`ks_production_`), then the first 9 characters of the random part. For a key without environment that is its first 12 characters.", Computed: true},
 			"expires_at": schema.StringAttribute{MarkdownDescription: "When the key expires (RFC 3339).", Computed: true},
 		},
 	}

@@ -217,7 +217,7 @@ func (r *APIKeyResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				PlanModifiers:       useState,
 			},
 			"key_prefix": schema.StringAttribute{
-				MarkdownDescription: "First 12 characters of the key, safe to show, to recognise it in lists and logs.",
+				MarkdownDescription: "The non-secret head of the key, safe to show, to recognise it in lists and logs: `ks_`, then for a key bound to an environment its name (`ks_production_`), then the first 9 characters of the random part. For a key without environment that is its first 12 characters.",
 				Computed:            true,
 				PlanModifiers:       useState,
 			},
