@@ -248,6 +248,8 @@ func (p *KeyserviceProvider) Configure(ctx context.Context, req provider.Configu
 func (p *KeyserviceProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewProjectResource,
+		NewServiceAccountResource,
+		NewEnvironmentResource,
 		NewAPIKeyResource,
 	}
 }
@@ -255,6 +257,7 @@ func (p *KeyserviceProvider) Resources(_ context.Context) []func() resource.Reso
 func (p *KeyserviceProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewProjectDataSource,
+		NewServiceAccountDataSource,
 		NewAPIKeyDataSource,
 		NewAPIKeysDataSource,
 	}
