@@ -100,6 +100,10 @@ func New(cfg Config) (*Client, error) {
 		httpClient = &http.Client{Transport: base.Transport, CheckRedirect: base.CheckRedirect, Jar: base.Jar}
 	}
 	httpClient.Timeout = cmpOr(cfg.RequestTimeout, defaultRequestTimeout)
+	if httpClient.Transport == nil {
+		httpClient.Transport = http.DefaultTransport
+	}
+	httpClient.Transport = keepAlive(httpClient.Transport)
 
 	c.http = &retryablehttp.Client{
 		HTTPClient:      httpClient,
