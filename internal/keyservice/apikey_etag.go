@@ -86,6 +86,9 @@ func (s *service) rotateAPIKey(ctx context.Context, p principal, id string, grac
 		if err != nil {
 			return rotation{}, err
 		}
+		if err := s.requireOTP(ctx, p, old.ProjectID); err != nil {
+			return rotation{}, err
+		}
 		rot, err := s.rotate(ctx, old, grace)
 		if !errors.Is(err, errVersionMoved) || attempt == maxVersionRetries {
 			return rot, err

@@ -63,6 +63,9 @@ func (s *service) createAPIKey(ctx context.Context, p principal, in createAPIKey
 	if err := p.mayAccessProject(in.ProjectID); err != nil {
 		return issuedKey{}, err
 	}
+	if err := s.requireOTP(ctx, p, in.ProjectID); err != nil {
+		return issuedKey{}, err
+	}
 	now := s.clock()
 	if err := validateName("name", in.Name); err != nil {
 		return issuedKey{}, err
@@ -420,7 +423,11 @@ func (s *service) updateAPIKeyOnce(ctx context.Context, p principal, id string, 
 }
 
 func (s *service) revokeAPIKey(ctx context.Context, p principal, id string) error {
-	if _, err := s.accessAPIKey(ctx, p, id); err != nil {
+	k, err := s.accessAPIKey(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if err := s.requireOTP(ctx, p, k.ProjectID); err != nil {
 		return err
 	}
 	if err := s.store.RevokeAPIKeys(ctx, []string{id}, s.clock()); err != nil {
@@ -451,6 +458,7 @@ func (s *service) revokeAPIKeys(ctx context.Context, p principal, ids []string) 
 			unique = append(unique, id)
 		}
 	}
+	otpChecked := map[string]bool{}
 	for i, id := range ids {
 		k, err := s.store.GetAPIKey(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
@@ -461,6 +469,12 @@ func (s *service) revokeAPIKeys(ctx context.Context, p principal, ids []string) 
 		}
 		if err := p.mayAccessProject(k.ProjectID); err != nil {
 			return nil, err
+		}
+		if !otpChecked[k.ProjectID] {
+			if err := s.requireOTP(ctx, p, k.ProjectID); err != nil {
+				return nil, err
+			}
+			otpChecked[k.ProjectID] = true
 		}
 	}
 	if err := s.store.RevokeAPIKeys(ctx, unique, s.clock()); err != nil {

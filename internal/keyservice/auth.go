@@ -24,6 +24,7 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
+		p.otp = strings.TrimSpace(r.Header.Get(headerOTP))
 		if st := stateFrom(r.Context()); st != nil {
 			st.principal = p.kind()
 			if !p.admin {

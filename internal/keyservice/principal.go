@@ -6,6 +6,7 @@ type principal struct {
 	admin     bool
 	projectID string // set for key principals
 	keyID     string // set for key principals
+	otp       string // the one-time code the request carries, if any (see requireOTP)
 }
 
 // adminScope lets an API key manage its own project's keys.

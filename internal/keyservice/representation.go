@@ -13,6 +13,7 @@ type projectJSON struct {
 	ID          string `json:"id"`
 	Name        string `json:"name"`
 	Description string `json:"description"`
+	RequireOTP  bool   `json:"require_otp"`
 	CreatedAt   string `json:"created_at"`
 	UpdatedAt   string `json:"updated_at"`
 }
@@ -123,7 +124,7 @@ func formatTimePtr(t *time.Time) *string {
 
 func toProjectJSON(p store.Project) projectJSON {
 	return projectJSON{
-		ID: p.ID, Name: p.Name, Description: p.Description,
+		ID: p.ID, Name: p.Name, Description: p.Description, RequireOTP: p.OTPSecret != nil,
 		CreatedAt: formatTime(p.CreatedAt), UpdatedAt: formatTime(p.UpdatedAt),
 	}
 }

@@ -30,6 +30,8 @@ func (s *Server) routes() http.Handler {
 	handle("PATCH /v1/projects/{id}", authenticated, s.handleUpdateProject)
 	handle("DELETE /v1/projects/{id}", authenticated, s.handleDeleteProject)
 	handle("POST /v1/projects/{id}/webhook-signing-secret/rotate", authenticated, s.handleRotateWebhookSecret)
+	handle("POST /v1/projects/{id}/otp", authenticated, s.handleEnableProjectOTP)
+	handle("DELETE /v1/projects/{id}/otp", authenticated, s.handleDisableProjectOTP)
 
 	handle("POST /v1/service-accounts", authenticated, s.handleCreateServiceAccount)
 	handle("GET /v1/service-accounts", authenticated, s.handleListServiceAccounts)
@@ -51,13 +53,13 @@ func (s *Server) routes() http.Handler {
 	handle("POST /v1/api-keys/{id}/rotate", authenticated, s.handleRotateAPIKey)
 	handle("POST /v1/api-keys/revoke", authenticated, s.handleRevokeAPIKeys)
 
-	handle("POST /v1/verify", public, s.rateLimited(s.timeVerify(s.handleVerify)))
+	handle("POST /v1/verify", public, s.limitFailedCredentials(s.rateLimited(s.timeVerify(s.handleVerify)), true).ServeHTTP)
 
 	handle("/", public, func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &httpError{status: http.StatusNotFound, code: codeNotFound, message: "no such route"})
 	})
 
-	return s.logRequests(s.recoverPanics(s.limitBodies(mux)))
+	return s.logRequests(s.recoverPanics(s.rejectCredentialsInQuery(s.limitBodies(mux))))
 }
 
 // Routes lists the "METHOD /path" patterns the API serves, in registration order (not the
@@ -80,7 +82,7 @@ func (s *Server) route(pattern string, access routeAccess, h http.HandlerFunc) h
 		if len(pattern) > 5 && pattern[:5] == "POST " {
 			next = s.idempotent(next)
 		}
-		next = s.requireAuth(next)
+		next = s.limitFailedCredentials(s.requireAuth(next), false)
 	}
 	counters := s.metrics.register(pattern)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

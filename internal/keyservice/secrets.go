@@ -15,12 +15,14 @@ const (
 	hkdfInfoPepper      = "keyservice/v1/key-hash-pepper"
 	hkdfInfoReplayAEAD  = "keyservice/v1/idempotency-replay-aead"
 	hkdfInfoWebhookAEAD = "keyservice/v1/webhook-signing-secret-aead"
+	hkdfInfoOTPAEAD     = "keyservice/v1/otp-secret-aead"
 )
 
 type derivedSecrets struct {
 	pepper      []byte
 	replayAEAD  []byte
 	webhookAEAD []byte
+	otpAEAD     []byte
 }
 
 func deriveSecrets(serverSecret []byte) (derivedSecrets, error) {
@@ -39,5 +41,9 @@ func deriveSecrets(serverSecret []byte) (derivedSecrets, error) {
 	if err != nil {
 		return derivedSecrets{}, fmt.Errorf("derive webhook secret key: %w", err)
 	}
-	return derivedSecrets{pepper: pepper, replayAEAD: aead, webhookAEAD: webhook}, nil
+	otp, err := hkdf.Key(sha256.New, serverSecret, nil, hkdfInfoOTPAEAD, 32)
+	if err != nil {
+		return derivedSecrets{}, fmt.Errorf("derive otp secret key: %w", err)
+	}
+	return derivedSecrets{pepper: pepper, replayAEAD: aead, webhookAEAD: webhook, otpAEAD: otp}, nil
 }

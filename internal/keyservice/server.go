@@ -60,6 +60,9 @@ type Server struct {
 	handler     http.Handler
 	patterns    []string // every pattern given to the mux, for Routes
 	rotation    *scheduledRotation
+
+	// credentialFailures throttles clients that present bad credentials; nil: no limit.
+	credentialFailures *failureLimiter
 }
 
 // NewServer validates cfg and builds the server.
@@ -82,6 +85,10 @@ func NewServer(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	otpSecrets, err := newReplayCipher(secrets.otpAEAD)
+	if err != nil {
+		return nil, err
+	}
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -101,6 +108,8 @@ func NewServer(cfg Config) (*Server, error) {
 		metrics:     newMetrics(),
 	}
 	s.svc.usage = newUsageRecorder(cfg.Store, cfg.UsageFlushInterval, logger)
+	s.svc.otpSecrets = otpSecrets
+	s.credentialFailures = newFailureLimiter(cfg.VerifyRateLimit)
 	s.rotation = newScheduledRotation(cfg, logger)
 	s.handler = s.routes()
 	return s, nil

@@ -17,6 +17,8 @@ type service struct {
 	now    func() time.Time
 	// webhookSecrets seals the projects' webhook signing secrets at rest.
 	webhookSecrets replayCipher
+	// otpSecrets seals the projects' TOTP secrets at rest.
+	otpSecrets replayCipher
 	// usage batches the last_used_at writes of verifications.
 	usage *usageRecorder
 }

@@ -1,0 +1,110 @@
+package keyservice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
+)
+
+// A project may require a one-time code (TOTP, see totp.go) for the operations that create or
+// end credentials: creating, rotating and revoking keys. The code travels in this header; a
+// stolen management key alone is then not enough to mint or destroy keys.
+const headerOTP = "X-Keyservice-OTP"
+
+// otpEnrollment is what enabling one-time codes answers, once: the secret for an
+// authenticator app, plainly and as an otpauth:// URI (the QR code's content).
+type otpEnrollment struct {
+	ProjectID  string `json:"project_id"`
+	RequireOTP bool   `json:"require_otp"`
+	OTPSecret  string `json:"otp_secret"`
+	OTPAuthURI string `json:"otpauth_uri"`
+}
+
+func otpSecretAAD(projectID string) []byte {
+	return []byte("otp-secret\x00" + projectID)
+}
+
+// enableProjectOTP makes the project require one-time codes under a new secret (re-enrolling
+// replaces the old one). Only the admin may: a stolen management key must not be able to turn
+// the protection off, nor to lock its owners out by enrolling its own authenticator.
+func (s *service) enableProjectOTP(ctx context.Context, p principal, id string) (otpEnrollment, error) {
+	if err := p.mustBeAdmin(); err != nil {
+		return otpEnrollment{}, err
+	}
+	proj, err := s.loadProject(ctx, id, "id")
+	if err != nil {
+		return otpEnrollment{}, err
+	}
+	secret, err := newTOTPSecret()
+	if err != nil {
+		return otpEnrollment{}, err
+	}
+	sealed, err := s.otpSecrets.seal(secret, otpSecretAAD(id))
+	if err != nil {
+		return otpEnrollment{}, err
+	}
+	if err := s.store.SetProjectOTPSecret(ctx, id, sealed, s.clock()); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return otpEnrollment{}, notFound("id", "project %q not found", id)
+		}
+		return otpEnrollment{}, fmt.Errorf("enable project otp: %w", err)
+	}
+	encoded := totpEncoding.EncodeToString(secret)
+	q := url.Values{}
+	q.Set("secret", encoded)
+	q.Set("issuer", "keyservice")
+	q.Set("algorithm", "SHA1")
+	q.Set("digits", fmt.Sprint(totpDigits))
+	q.Set("period", fmt.Sprint(int(totpStep.Seconds())))
+	uri := url.URL{Scheme: "otpauth", Host: "totp", Path: "/keyservice:" + proj.Name, RawQuery: q.Encode()}
+	return otpEnrollment{ProjectID: id, RequireOTP: true, OTPSecret: encoded, OTPAuthURI: uri.String()}, nil
+}
+
+func (s *service) disableProjectOTP(ctx context.Context, p principal, id string) error {
+	if err := p.mustBeAdmin(); err != nil {
+		return err
+	}
+	if err := s.store.SetProjectOTPSecret(ctx, id, nil, s.clock()); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("id", "project %q not found", id)
+		}
+		return fmt.Errorf("disable project otp: %w", err)
+	}
+	return nil
+}
+
+var (
+	errOTPRequired = &domainError{kind: kindUnauthorized, field: headerOTP,
+		message: "this project requires a one-time code for creating, rotating and revoking keys: send the current code in the " + headerOTP + " header"}
+	errOTPWrong = &domainError{kind: kindUnauthorized, field: headerOTP,
+		message: "the one-time code in " + headerOTP + " is wrong or expired"}
+)
+
+// requireOTP checks the principal's one-time code when the project requires one. It runs
+// after the access check, so it tells nothing to whom may not see the project.
+func (s *service) requireOTP(ctx context.Context, p principal, projectID string) error {
+	proj, err := s.store.GetProject(ctx, projectID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // the operation itself reports the missing project
+	}
+	if err != nil {
+		return fmt.Errorf("load project for otp: %w", err)
+	}
+	if proj.OTPSecret == nil {
+		return nil
+	}
+	if p.otp == "" {
+		return errOTPRequired
+	}
+	secret, err := s.otpSecrets.open(proj.OTPSecret, otpSecretAAD(projectID))
+	if err != nil {
+		return fmt.Errorf("open otp secret of %s: %w", projectID, err)
+	}
+	if !totpValid(secret, p.otp, s.now()) {
+		return errOTPWrong
+	}
+	return nil
+}
