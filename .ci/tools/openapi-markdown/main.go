@@ -250,10 +250,16 @@ func render(w io.Writer, doc *node) {
 	ex, _ := json.MarshalIndent(toAny(errSchema.get("example")), "", "  ")
 	p("%s\n```\n\n", ex)
 	p("| answer | when |\n|---|---|\n")
-	statuses := map[string]string{
-		"BadRequest": "400", "Unauthorized": "401", "Forbidden": "403", "NotFound": "404", "Conflict": "409",
-		"PayloadTooLarge": "413", "UnsupportedMediaType": "415", "IdempotencyKeyReused": "422", "RateLimited": "429",
-		"Internal": "500", "Unavailable": "503",
+	// A shared response's status is the one the operations use it under.
+	statuses := map[string]string{}
+	for _, path := range doc.get("paths").keysOrNil() {
+		for _, m := range methods {
+			for status, r := range doc.get("paths", path, m, "responses").fieldsOrNil() {
+				if name := refName(r); name != "" && statuses[name] == "" {
+					statuses[name] = status
+				}
+			}
+		}
 	}
 	responses := doc.get("components", "responses")
 	names := append([]string(nil), responses.keys...)
@@ -285,13 +291,23 @@ func render(w io.Writer, doc *node) {
 	}
 	p("\n")
 
-	for _, tagName := range doc.get("tags").itemsOrNil() {
-		tag := tagName.str("name")
-		p("## %s\n\n%s\n\n", tagTitle(tag), tagName.str("description"))
+	sections := append(doc.get("tags").itemsOrNil(), &node{fields: map[string]*node{"name": {scalar: ""}}})
+	for _, section := range sections {
+		tag := section.str("name")
+		var in []operation
 		for _, o := range ops {
-			if o.op.get("tags") == nil || o.op.get("tags").items[0].scalar != tag {
-				continue
+			if tagOf(doc, o.op) == tag {
+				in = append(in, o)
 			}
+		}
+		if len(in) == 0 {
+			continue
+		}
+		p("## %s\n\n", tagTitle(tag))
+		if d := section.str("description"); d != "" {
+			p("%s\n\n", d)
+		}
+		for _, o := range in {
 			renderOperation(w, doc, o)
 		}
 	}
@@ -315,14 +331,33 @@ func access(op *node) string {
 	return "bearer token"
 }
 
+// tagTitle makes a section heading of a tag: "service-accounts" is "Service accounts".
 func tagTitle(tag string) string {
 	switch tag {
 	case "api-keys":
 		return "API keys"
 	case "verify":
 		return "Verification"
+	case "":
+		return "Other"
 	}
-	return strings.ToUpper(tag[:1]) + tag[1:]
+	t := strings.ReplaceAll(tag, "-", " ")
+	return strings.ToUpper(t[:1]) + t[1:]
+}
+
+// tagOf is an operation's first tag, or "" for an operation with none of the document's tags.
+func tagOf(doc, op *node) string {
+	tags := op.get("tags").itemsOrNil()
+	if len(tags) == 0 {
+		return ""
+	}
+	tag := fmt.Sprint(tags[0].scalar)
+	for _, t := range doc.get("tags").itemsOrNil() {
+		if t.str("name") == tag {
+			return tag
+		}
+	}
+	return ""
 }
 
 func renderOperation(w io.Writer, doc *node, o operation) {
@@ -431,6 +466,13 @@ func (n *node) keysOrNil() []string {
 		return nil
 	}
 	return n.keys
+}
+
+func (n *node) fieldsOrNil() map[string]*node {
+	if n == nil {
+		return nil
+	}
+	return n.fields
 }
 
 func (n *node) itemsOrNil() []*node {
