@@ -13,28 +13,28 @@ import (
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store/sqlite"
 )
 
-// newTestEnvWith is newTestEnv with the store wrapped by wrap (nil: as is) and the log at
-// level.
-func newTestEnvWith(t *testing.T, wrap func(store.Store) store.Store, level slog.Level) *testEnv {
+// newTestEnvWith is newTestEnv with the log at level and the configuration edited by edit
+// (which may wrap cfg.Store), when not nil.
+func newTestEnvWith(t *testing.T, level slog.Level, edit func(cfg *Config)) *testEnv {
 	t.Helper()
 	dbPath := filepath.Join(t.TempDir(), "keyservice.db")
 	st, err := sqlite.Open(context.Background(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var s store.Store = st
-	if wrap != nil {
-		s = wrap(st)
-	}
 	logs := &syncBuffer{}
 	clock := &testClock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-	srv, err := NewServer(Config{
-		Store:        s,
+	cfg := Config{
+		Store:        st,
 		AdminToken:   testAdminToken,
 		ServerSecret: testSecret,
 		Logger:       slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level})),
 		Now:          clock.Now,
-	})
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	srv, err := NewServer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 )
 
 // TestUnusableCredentialsAreIndistinguishable presents every kind of unusable credential, as a
@@ -26,7 +24,7 @@ import (
 // in-memory checks, and no write (a use is recorded only on success).
 func TestUnusableCredentialsAreIndistinguishable(t *testing.T) {
 	counting := &countingStore{}
-	e := newTestEnvWith(t, func(s store.Store) store.Store { counting.Store = s; return counting }, slog.LevelDebug)
+	e := newTestEnvWith(t, slog.LevelDebug, func(cfg *Config) { counting.Store, cfg.Store = cfg.Store, counting })
 	pid := e.createProject("p")
 	gone := e.createProject("gone")
 	admin := map[string]any{"scopes": []string{"keys:admin"}}
