@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -121,6 +122,26 @@ func (k *keyserviced) Stop() {
 	_ = exit // how a signalled process ended says nothing its log does not
 	k.log.Close()
 }
+
+// cpu is the CPU time (user + system) the process has used so far.
+func (k *keyserviced) cpu() time.Duration {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", k.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses and may hold spaces.
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / clockTicks
+}
+
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat times: 100 on every Linux architecture Go
+// supports.
+const clockTicks = 100
 
 // requests scrapes keyservice_http_requests_total from /metrics: "METHOD route status" → count.
 func (k *keyserviced) requests(ctx context.Context) (map[string]uint64, error) {

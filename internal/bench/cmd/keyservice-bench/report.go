@@ -14,10 +14,15 @@ const (
 	goalListRSS       = 150_000_000      // bytes: provider peak RSS over 10,000 keys
 )
 
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
+// median is the run with the median wall time, and the median CPU time of all runs.
+func median(runs []phaseRun) phaseRun {
+	walls, cpus := make([]time.Duration, len(runs)), make([]time.Duration, len(runs))
+	for i, r := range runs {
+		walls[i], cpus[i] = r.wall, r.cpu
+	}
+	slices.Sort(walls)
+	slices.Sort(cpus)
+	return phaseRun{wall: walls[len(walls)/2], cpu: cpus[len(cpus)/2]}
 }
 
 func met(ok bool) string {
@@ -29,16 +34,19 @@ func met(ok bool) string {
 
 func printScale(cfg scaleConfig, version, store string, res scaleResult, reqs scaleRequests) {
 	fmt.Printf("### Terraform scale: %d resources per kind\n\n", cfg.n)
-	fmt.Printf("%s; keyserviced on %s; wall time of each command, median of %d runs.\n\n", version, store, cfg.reps)
-	fmt.Println("| -parallelism | phase | terraform_data | noop_api_key (floor) | keyservice_api_key | keyservice / noop | goal ≤ 1.3 |")
-	fmt.Println("|---|---|---|---|---|---|---|")
+	fmt.Printf("%s; keyserviced on %s; median of %d runs of each command. Wall time is the goal; CPU time "+
+		"(Terraform and its provider processes, plus keyserviced) is what the machine spent, which other load on it disturbs far less.\n\n", version, store, cfg.reps)
+	fmt.Println("| -parallelism | phase | terraform_data | noop_api_key (floor) | keyservice_api_key | **keyservice / noop** | goal ≤ 1.3 | CPU noop | CPU keyservice | CPU ratio |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
 	for _, p := range cfg.parallelism {
 		for _, phase := range phases {
 			td := median(res[p]["terraform_data"][phase])
 			noop := median(res[p]["noop_api_key"][phase])
 			ks := median(res[p]["keyservice_api_key"][phase])
-			ratio := ks.Seconds() / noop.Seconds()
-			fmt.Printf("| %d | %s | %.2f s | %.2f s | %.2f s | %.2f | %s |\n", p, phase, td.Seconds(), noop.Seconds(), ks.Seconds(), ratio, met(ratio <= goalScaleRatio))
+			ratio := ks.wall.Seconds() / noop.wall.Seconds()
+			fmt.Printf("| %d | %s | %.2f s | %.2f s | %.2f s | **%.2f** | %s | %.2f s | %.2f s | %.2f |\n", p, phase,
+				td.wall.Seconds(), noop.wall.Seconds(), ks.wall.Seconds(), ratio, met(ratio <= goalScaleRatio),
+				noop.cpu.Seconds(), ks.cpu.Seconds(), ks.cpu.Seconds()/noop.cpu.Seconds())
 		}
 	}
 	fmt.Println()
@@ -50,15 +58,15 @@ func printScale(cfg scaleConfig, version, store string, res scaleResult, reqs sc
 		}
 	}
 	fmt.Println()
-	fmt.Println("All runs (seconds):")
+	fmt.Println("All runs, wall seconds (CPU seconds):")
 	fmt.Println()
 	for _, p := range cfg.parallelism {
 		for _, k := range kinds {
 			fmt.Printf("- -parallelism=%d %s:", p, k.name)
 			for _, phase := range phases {
 				fmt.Printf(" %s", phase)
-				for _, d := range res[p][k.name][phase] {
-					fmt.Printf(" %.2f", d.Seconds())
+				for _, r := range res[p][k.name][phase] {
+					fmt.Printf(" %.2f (%.2f)", r.wall.Seconds(), r.cpu.Seconds())
 				}
 				fmt.Print(";")
 			}
