@@ -300,6 +300,8 @@ func (r *APIKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if errors.Is(err, client.ErrNotFound) {
 		resp.Diagnostics.AddWarning("API Key Deleted Outside Terraform",
 			fmt.Sprintf("Key %s (%s) no longer exists; it was removed from the state and will be planned for creation.", state.ID.ValueString(), state.Name.ValueString()))
+		// The framework wants an identity even for a removed resource (Terraform < 1.12 stores none).
+		setAPIKeyIdentity(ctx, resp.Identity, state, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -317,6 +319,8 @@ func (r *APIKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.Diagnostics.AddWarning("API Key Revoked Outside Terraform",
 			fmt.Sprintf("Key %s (%s) was revoked at %s; it was removed from the state and will be planned for creation.",
 				k.ID, k.Name, k.RevokedAt.UTC().Format(time.RFC3339)))
+		// The framework wants an identity even for a removed resource (Terraform < 1.12 stores none).
+		setAPIKeyIdentity(ctx, resp.Identity, state, &resp.Diagnostics)
 		resp.State.RemoveResource(ctx)
 		return
 	}
