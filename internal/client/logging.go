@@ -53,6 +53,8 @@ var sensitiveFields = map[string]bool{
 	"secret":                 true,
 	"password":               true,
 	"webhook_signing_secret": true,
+	"otp_secret":             true,
+	"otpauth_uri":            true,
 }
 
 // redactJSON returns body with the value of every sensitive member replaced
