@@ -46,6 +46,7 @@ type ServiceAccountResourceModel struct {
 
 func (r *ServiceAccountResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_service_account"
+	resp.ResourceBehavior.MutableIdentity = true // a rename changes the name
 }
 
 func (r *ServiceAccountResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -121,7 +122,9 @@ func (r *ServiceAccountResource) Create(ctx context.Context, req resource.Create
 			fmt.Sprintf("create service account %q in project %s", plan.Name.ValueString(), plan.ProjectID.ValueString()), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, serviceAccountModelFrom(a))...)
+	m := serviceAccountModelFrom(a)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setServiceAccountIdentity(ctx, resp.Identity, m, &resp.Diagnostics)
 }
 
 func (r *ServiceAccountResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -135,6 +138,7 @@ func (r *ServiceAccountResource) Read(ctx context.Context, req resource.ReadRequ
 		resp.Diagnostics.AddWarning("Service Account Deleted Outside Terraform",
 			fmt.Sprintf("Service account %s (%s) no longer exists, and its keys were revoked with it; it was removed from the state and will be planned for creation.",
 				state.ID.ValueString(), state.Name.ValueString()))
+		setServiceAccountIdentity(ctx, resp.Identity, state, &resp.Diagnostics) // required even on removal
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -142,7 +146,9 @@ func (r *ServiceAccountResource) Read(ctx context.Context, req resource.ReadRequ
 		addAPIError(&resp.Diagnostics, "Error Reading Service Account", "read service account "+state.ID.ValueString(), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, serviceAccountModelFrom(a))...)
+	m := serviceAccountModelFrom(a)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setServiceAccountIdentity(ctx, resp.Identity, m, &resp.Diagnostics)
 }
 
 func (r *ServiceAccountResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -167,7 +173,9 @@ func (r *ServiceAccountResource) Update(ctx context.Context, req resource.Update
 		addAPIError(&resp.Diagnostics, "Error Updating Service Account", "update service account "+state.ID.ValueString(), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, serviceAccountModelFrom(a))...)
+	m := serviceAccountModelFrom(a)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setServiceAccountIdentity(ctx, resp.Identity, m, &resp.Diagnostics)
 }
 
 func (r *ServiceAccountResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -182,13 +190,26 @@ func (r *ServiceAccountResource) Delete(ctx context.Context, req resource.Delete
 	}
 }
 
-// ImportState accepts a service account ID, or "project_id/name".
+// ImportState accepts a service account ID, or "project_id/name", or an import block's
+// identity holding either.
 func (r *ServiceAccountResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := req.ID
-	if projectID, name, ok := strings.Cut(req.ID, "/"); ok {
+	id, projectID, name := req.ID, "", ""
+	switch {
+	case req.ID == "" && req.Identity != nil:
+		var identity ServiceAccountIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+		id, projectID, name = identity.ID.ValueString(), identity.ProjectID.ValueString(), identity.Name.ValueString()
+	case strings.Contains(req.ID, "/"):
+		id = ""
+		projectID, name, _ = strings.Cut(req.ID, "/")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if id == "" {
 		if projectID == "" || name == "" {
 			resp.Diagnostics.AddError("Invalid Import ID",
-				fmt.Sprintf("%q is neither a service account ID nor \"project_id/name\"; both parts must be non-empty.", req.ID))
+				fmt.Sprintf("Import a service account by its ID, or by \"project_id/name\" (identity: id, or project_id and name); got %q with project_id %q and name %q.", req.ID, projectID, name))
 			return
 		}
 		a, err := r.data.client.GetServiceAccountByName(ctx, projectID, name)

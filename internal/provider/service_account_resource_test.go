@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/acctest"
 	"github.com/keyservice/terraform-provider-keyservice/internal/client"
@@ -285,5 +286,76 @@ resource "keyservice_api_key" "test" {
 				Check: checkKeyWorks(s, keyAddr),
 			},
 		},
+	})
+}
+
+// TestAccServiceAccount_importByIdentityWithItsKeys adopts a service account and every key it
+// owns in one plan: the account through `import { identity = {...} }` by project and name, its
+// keys through a for_each import over keyservice_api_keys filtered by service_account_id.
+// Identity needs OpenTofu 1.12 (or Terraform 1.12); Terraform 1.8.5 skips this test.
+func TestAccServiceAccount_importByIdentityWithItsKeys(t *testing.T) {
+	s := acctest.NewServer(t)
+	projectID := s.CreateProject(t, "sa-identity")
+	sa, err := s.Client.CreateServiceAccount(context.Background(), client.CreateServiceAccountRequest{ProjectID: projectID, Name: "billing-worker"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := s.Client.CreateAPIKey(context.Background(), client.CreateAPIKeyRequest{
+			ProjectID: projectID, ServiceAccountID: &sa.ID, Name: fmt.Sprintf("billing-%d", i), Scopes: []string{"billing:read"},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: s.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: s.ProviderBlock() + fmt.Sprintf(`
+import {
+  to       = keyservice_service_account.sa
+  identity = {
+    project_id = %[1]q
+    name       = "billing-worker"
+  }
+}
+
+resource "keyservice_service_account" "sa" {
+  project_id = %[1]q
+  name       = "billing-worker"
+}
+
+data "keyservice_api_keys" "owned" {
+  project_id         = %[1]q
+  service_account_id = keyservice_service_account.sa.id
+}
+
+# Indexed by number: terraform-plugin-testing's state checks do not read for_each instances.
+import {
+  for_each = { for k in data.keyservice_api_keys.owned.keys : trimprefix(k.name, "billing-") => k.id }
+  to       = keyservice_api_key.owned[tonumber(each.key)]
+  identity = { id = each.value }
+}
+
+resource "keyservice_api_key" "owned" {
+  count              = 3
+  project_id         = %[1]q
+  service_account_id = keyservice_service_account.sa.id
+  name               = "billing-${count.index}"
+  scopes             = ["billing:read"]
+}
+`, projectID),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply:             []plancheck.PlanCheck{expectImports(4)},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectIdentity(saAddr, map[string]knownvalue.Check{
+					"id":         knownvalue.StringExact(sa.ID),
+					"project_id": knownvalue.StringExact(projectID),
+					"name":       knownvalue.StringExact("billing-worker"),
+				}),
+			},
+		}},
 	})
 }
