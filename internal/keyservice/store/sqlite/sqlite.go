@@ -20,8 +20,8 @@ import (
 
 // Store is a store.Store backed by one SQLite database file.
 type Store struct {
-	writer *sql.DB
-	reader *sql.DB
+	writer *preparedDB
+	reader *preparedDB
 }
 
 var _ store.Store = (*Store)(nil)
@@ -40,7 +40,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	writer.SetMaxIdleConns(1)
 	writer.SetConnMaxLifetime(0)
 
-	s := &Store{writer: writer}
+	s := &Store{writer: prepared(writer)}
 	if err := migrate(ctx, writer); err != nil {
 		writer.Close()
 		return nil, err
@@ -54,7 +54,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	n := max(2, runtime.NumCPU())
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
-	s.reader = reader
+	s.reader = prepared(reader)
 	if err := reader.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: ping: %w", err)
