@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -35,6 +37,10 @@ func validateName(field, name string) error { //nolint:unparam // field names th
 	n := utf8.RuneCountInString(name)
 	if n < 1 || n > maxNameLen {
 		return invalid(field, "must be 1 to %d characters long", maxNameLen)
+	}
+	// A name is shown in lists, logs and terminals, where control characters hide or forge text.
+	if strings.ContainsFunc(name, unicode.IsControl) {
+		return invalid(field, "must not contain control characters (tabs, line breaks, NUL, escapes)")
 	}
 	return nil
 }
