@@ -108,6 +108,7 @@ func NewServer(cfg Config) (*Server, error) {
 		metrics:     newMetrics(),
 	}
 	s.svc.usage = newUsageRecorder(cfg.Store, cfg.UsageFlushInterval, logger)
+	s.svc.credentials = newCredentialCache(cfg.Store)
 	s.svc.otpSecrets = otpSecrets
 	s.credentialFailures = newFailureLimiter(cfg.VerifyRateLimit)
 	s.rotation = newScheduledRotation(cfg, logger)

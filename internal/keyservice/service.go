@@ -21,6 +21,9 @@ type service struct {
 	otpSecrets replayCipher
 	// usage batches the last_used_at writes of verifications.
 	usage *usageRecorder
+	// credentials keeps successful verifications while the store has no new write; nil for a
+	// store that does not count its writes.
+	credentials *credentialCache
 }
 
 // clock returns the current time at the precision every store keeps, so a

@@ -32,21 +32,35 @@ func (s *service) verifyKey(ctx context.Context, secret string) (store.APIKey, e
 	if ParseKey(secret) != nil {
 		return store.APIKey{}, errUnauthorized
 	}
-	c, err := s.store.GetCredential(ctx, s.hasher.hash(secret))
-	if errors.Is(err, store.ErrNotFound) {
-		return store.APIKey{}, errUnauthorized
-	}
-	if err != nil {
-		return store.APIKey{}, fmt.Errorf("verify key: %w", err)
+	hash := s.hasher.hash(secret)
+	c, ok := s.credentials.get(hash)
+	if !ok || !credentialUsable(c, s.clock()) {
+		gen := s.credentials.current()
+		var err error
+		c, err = s.store.GetCredential(ctx, hash)
+		if errors.Is(err, store.ErrNotFound) {
+			return store.APIKey{}, errUnauthorized
+		}
+		if err != nil {
+			return store.APIKey{}, fmt.Errorf("verify key: %w", err)
+		}
+		if credentialUsable(c, s.clock()) {
+			s.credentials.put(hash, c, gen)
+		}
 	}
 	k, now := c.Key, s.clock()
-	if !usable(k, now) || !c.ProjectLive || !c.ServiceAccountUsable {
+	if !credentialUsable(c, now) {
 		return store.APIKey{}, errUnauthorized
 	}
 	// Recorded in memory and written in batches: see usageRecorder.
 	s.usage.record(k.ID, now)
 	k.LastUsedAt = &now
 	return k, nil
+}
+
+// credentialUsable is usable, and the key's project and service account allow it too.
+func credentialUsable(c store.Credential, now time.Time) bool {
+	return usable(c.Key, now) && c.ProjectLive && c.ServiceAccountUsable
 }
 
 // authenticateKey turns a management API key into a principal confined to

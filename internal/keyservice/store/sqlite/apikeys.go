@@ -353,7 +353,7 @@ func (s *Store) TouchAPIKeys(ctx context.Context, uses []store.KeyUse) error {
 	if len(uses) == 0 {
 		return nil
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxKeepingGeneration(ctx, func(tx *sql.Tx) error {
 		for len(uses) > 0 {
 			batch := uses[:min(len(uses), touchBatch)]
 			uses = uses[len(batch):]

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"sync/atomic"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 	sqlite "modernc.org/sqlite"
@@ -22,6 +23,8 @@ import (
 type Store struct {
 	writer *preparedDB
 	reader *preparedDB
+	// generation counts writes: see WriteGeneration.
+	generation atomic.Uint64
 }
 
 var _ store.Store = (*Store)(nil)
@@ -41,6 +44,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	writer.SetConnMaxLifetime(0)
 
 	s := &Store{writer: prepared(writer)}
+	s.writer.afterExec = s.wrote
 	if err := migrate(ctx, writer); err != nil {
 		writer.Close()
 		return nil, err
@@ -101,6 +105,13 @@ func (s *Store) Close() error {
 
 // inTx runs fn in one write transaction, rolling back on error.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	defer s.wrote()
+	return s.inTxKeepingGeneration(ctx, fn)
+}
+
+// inTxKeepingGeneration is inTx for writes that change nothing a verification reads
+// (last_used_at): the generation stays, and so do the server's cached verifications.
+func (s *Store) inTxKeepingGeneration(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)

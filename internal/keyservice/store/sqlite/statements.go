@@ -19,6 +19,8 @@ type preparedDB struct {
 	*sql.DB
 	stmts sync.Map // query text → *sql.Stmt
 	count atomic.Int64
+	// afterExec, if set, runs after every ExecContext (the writer's: it counts writes).
+	afterExec func()
 }
 
 func prepared(db *sql.DB) *preparedDB { return &preparedDB{DB: db} }
@@ -60,6 +62,9 @@ func (db *preparedDB) QueryContext(ctx context.Context, query string, args ...an
 }
 
 func (db *preparedDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if db.afterExec != nil {
+		defer db.afterExec()
+	}
 	if st := db.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
