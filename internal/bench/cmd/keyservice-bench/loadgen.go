@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -24,6 +25,16 @@ type loadResult struct {
 	errors    int
 	elapsed   time.Duration
 	latencies []time.Duration // sorted
+	// CPU time the server and the load generator itself spent on the run, to tell where the
+	// machine's two cores went.
+	serverCPU, clientCPU time.Duration
+}
+
+func (r loadResult) perRequest(d time.Duration) time.Duration {
+	if r.requests == 0 {
+		return 0
+	}
+	return d / time.Duration(r.requests)
 }
 
 func (r loadResult) rate() float64 { return float64(r.requests) / r.elapsed.Seconds() }
@@ -37,8 +48,13 @@ func (r loadResult) percentile(p float64) time.Duration {
 }
 
 func (r loadResult) String() string {
-	return fmt.Sprintf("%8.0f req/s  p50 %7s  p99 %7s  (%d requests, %d errors)",
+	s := fmt.Sprintf("%8.0f req/s  p50 %7s  p99 %7s  (%d requests, %d errors",
 		r.rate(), r.percentile(0.50).Round(time.Microsecond), r.percentile(0.99).Round(time.Microsecond), r.requests, r.errors)
+	if r.serverCPU > 0 {
+		s += fmt.Sprintf("; CPU per request: server %s, load generator %s",
+			r.perRequest(r.serverCPU).Round(time.Microsecond), r.perRequest(r.clientCPU).Round(time.Microsecond))
+	}
+	return s + ")"
 }
 
 // newLoadClient keeps one connection per worker alive for the whole run.
@@ -128,6 +144,15 @@ func collect(workers int, work func(w int, record func(time.Duration, error))) l
 	res.requests = len(res.latencies)
 	slices.Sort(res.latencies)
 	return res
+}
+
+// selfCPU is the CPU time this process has used so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // send does one request and expects want.

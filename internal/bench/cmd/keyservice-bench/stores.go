@@ -82,15 +82,19 @@ func compareVerify(ctx context.Context, ks *keyserviced, keys []client.APIKey, w
 	closedLoop(ctx, hello, workers, time.Second)
 	closedLoop(ctx, verify, workers, time.Second)
 
+	// measured runs load, noting the CPU time of both processes meanwhile.
+	measured := func(label string, t target, load func() loadResult) loadResult {
+		server, client := ks.cpu(), selfCPU()
+		r := load()
+		r.serverCPU, r.clientCPU = ks.cpu()-server, selfCPU()-client
+		report(label, t, r)
+		return r
+	}
 	var c verifyComparison
-	c.helloMax = closedLoop(ctx, hello, workers, d)
-	report("  max   ", hello, c.helloMax)
-	c.verifyMax = closedLoop(ctx, verify, workers, d)
-	report("  max   ", verify, c.verifyMax)
-	c.helloHalf = openLoop(ctx, hello, c.helloMax.rate()/2, workers, d)
-	report("  half  ", hello, c.helloHalf)
-	c.verifyHalf = openLoop(ctx, verify, c.verifyMax.rate()/2, workers, d)
-	report("  half  ", verify, c.verifyHalf)
+	c.helloMax = measured("  max   ", hello, func() loadResult { return closedLoop(ctx, hello, workers, d) })
+	c.verifyMax = measured("  max   ", verify, func() loadResult { return closedLoop(ctx, verify, workers, d) })
+	c.helloHalf = measured("  half  ", hello, func() loadResult { return openLoop(ctx, hello, c.helloMax.rate()/2, workers, d) })
+	c.verifyHalf = measured("  half  ", verify, func() loadResult { return openLoop(ctx, verify, c.verifyMax.rate()/2, workers, d) })
 	for _, r := range []loadResult{c.helloMax, c.verifyMax, c.helloHalf, c.verifyHalf} {
 		if r.errors > 0 {
 			return c, fmt.Errorf("the load test saw %d failed requests", r.errors)
