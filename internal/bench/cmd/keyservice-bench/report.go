@@ -83,11 +83,11 @@ func printStore(store string, o options, created createResult, c verifyCompariso
 	fmt.Printf("Verify: %d workers on keep-alive connections, %s per run; maximum = closed loop, half = open loop at half that "+
 		"target's maximum (latency from each request's scheduled time); each request presents one of %d keys.\n\n",
 		o.workers, o.duration, min(o.verifyKeys, len(created.keys)))
-	fmt.Println("| target | max req/s | p50 at max | p99 at max | half-load req/s | p50 at half | p99 at half |")
-	fmt.Println("|---|---|---|---|---|---|---|")
+	fmt.Println("| target | max req/s | p50 at max | p99 at max | half-load req/s | p50 at half | p99 at half | CPU per request at max: server | load generator |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|")
 	row := func(name string, peak, half loadResult) {
-		fmt.Printf("| %s | %.0f | %s | %s | %.0f | %s | %s |\n", name, peak.rate(), ms(peak.percentile(0.5)), ms(peak.percentile(0.99)),
-			half.rate(), ms(half.percentile(0.5)), ms(half.percentile(0.99)))
+		fmt.Printf("| %s | %.0f | %s | %s | %.0f | %s | %s | %s | %s |\n", name, peak.rate(), ms(peak.percentile(0.5)), ms(peak.percentile(0.99)),
+			half.rate(), ms(half.percentile(0.5)), ms(half.percentile(0.99)), us(peak.perRequest(peak.serverCPU)), us(peak.perRequest(peak.clientCPU)))
 	}
 	row("GET /healthz (hello world, same stack)", c.helloMax, c.helloHalf)
 	row("POST /v1/verify", c.verifyMax, c.verifyHalf)
