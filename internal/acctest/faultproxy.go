@@ -32,6 +32,9 @@ type Fault struct {
 	// Before, when set, runs before the request is forwarded: a concurrent writer, say. A
 	// fault with only Before (and Forward) passes the request and its answer through.
 	Before func(r *http.Request)
+	// Rewrite, when set, makes the answer: from the server's status and body with Forward (a
+	// corrupted answer, a gateway's error page), from nothing without (status and body 0, nil).
+	Rewrite func(r *http.Request, requestBody []byte, status int, body []byte) (int, []byte)
 }
 
 // The faults the fault matrix runs. 5xx that a gateway returns after the server acted forward
@@ -196,6 +199,13 @@ func (p *FaultProxy) serve(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
 		p.log[entry].Status = resp.status
 		p.mu.Unlock()
+	}
+	if fault.Rewrite != nil {
+		if resp == nil {
+			resp = &recordedResponse{header: http.Header{"Content-Type": {"application/json"}}}
+		}
+		resp.status, resp.body = fault.Rewrite(r, body, resp.status, resp.body)
+		passThrough = true
 	}
 	switch {
 	case passThrough:
