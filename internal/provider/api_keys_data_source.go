@@ -60,6 +60,14 @@ func (d *APIKeysDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 			keyAttributes[name] = schema.SetAttribute{MarkdownDescription: a.MarkdownDescription, ElementType: a.ElementType, Computed: true}
 		}
 	}
+	// The single-key data source describes these as lookup arguments; in the list they are results.
+	for name, desc := range map[string]string{
+		"id":         "Key ID.",
+		"name":       "Key name.",
+		"project_id": "Project of the key.",
+	} {
+		keyAttributes[name] = schema.StringAttribute{MarkdownDescription: desc, Computed: true}
+	}
 	filter := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{MarkdownDescription: desc, Optional: true}
 	}
