@@ -307,6 +307,9 @@ func (c *Client) requestLogHook(_ retryablehttp.Logger, req *http.Request, attem
 		fields["idempotency_key"] = key
 	}
 	c.log(ctx, LevelDebug, "keyservice request", fields)
+	if !c.enabled(ctx, LevelTrace) {
+		return
+	}
 	c.log(ctx, LevelTrace, "keyservice request body", map[string]any{
 		"method":  st.method,
 		"url":     st.url,
@@ -329,6 +332,9 @@ func (c *Client) responseLogHook(_ retryablehttp.Logger, resp *http.Response) {
 		"duration_ms": time.Since(st.attemptStart).Milliseconds(),
 	}
 	c.log(ctx, LevelDebug, "keyservice response", fields)
+	if !c.enabled(ctx, LevelTrace) {
+		return
+	}
 
 	// Peek at the body for the trace log and hand the same bytes on.
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))

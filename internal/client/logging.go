@@ -113,6 +113,25 @@ func redactHeaders(h http.Header) map[string]string {
 	return out
 }
 
+// LevelEnabler is implemented by a Logger that can tell cheaply whether it would write an
+// entry at level. The client then skips building entries that would be dropped: the trace
+// entries hold whole request and response bodies, which for a page of keys is hundreds of
+// kilobytes to read, redact and encode.
+type LevelEnabler interface {
+	Enabled(ctx context.Context, level Level) bool
+}
+
+// enabled reports whether an entry at level would be written.
+func (c *Client) enabled(ctx context.Context, level Level) bool {
+	if c.logger == nil {
+		return false
+	}
+	if e, ok := c.logger.(LevelEnabler); ok {
+		return e.Enabled(ctx, level)
+	}
+	return true
+}
+
 func (c *Client) log(ctx context.Context, level Level, msg string, fields map[string]any) {
 	if c.logger != nil {
 		c.logger.Log(ctx, level, msg, fields)
