@@ -48,7 +48,7 @@ var keyservicedBuild struct {
 func keyservicedBinary(t testing.TB) string {
 	t.Helper()
 	keyservicedBuild.once.Do(func() {
-		dir, err := os.MkdirTemp("", "keyserviced-")
+		dir, err := os.MkdirTemp("", "keyserviced-") //nolint:usetesting // built once per process, shared by every test: no single t owns it
 		if err != nil {
 			keyservicedBuild.err = err
 			return

@@ -15,14 +15,13 @@ var accessPrincipals = []string{"admin", "own-manager", "other-manager", "no-sco
 // addresses, and "other". Its credentials: the admin token; a keys:admin key of own; a
 // keys:admin key of other; a key of own without keys:admin; a revoked keys:admin key of own.
 type accessFixture struct {
-	e                  *testEnv
-	own, other         string
-	key, keySecret     string // a live key of own
-	serviceAccount     string // of own
-	environment        string // of own
-	tokens             map[string]string
-	ownManagerKeyID    string
-	otherManagerSecret string
+	e               *testEnv
+	own, other      string
+	key, keySecret  string // a live key of own
+	serviceAccount  string // of own
+	environment     string // of own
+	tokens          map[string]string
+	ownManagerKeyID string
 }
 
 func newAccessFixture(t *testing.T) *accessFixture {

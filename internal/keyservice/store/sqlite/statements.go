@@ -30,7 +30,7 @@ func prepared(db *sql.DB) *preparedDB { return &preparedDB{DB: db} }
 // error in it).
 func (db *preparedDB) stmt(ctx context.Context, query string) *sql.Stmt {
 	if st, ok := db.stmts.Load(query); ok {
-		return st.(*sql.Stmt)
+		return st.(*sql.Stmt) //nolint:forcetypeassert // stmts holds only *sql.Stmt
 	}
 	if db.count.Load() >= maxPreparedStatements {
 		return nil
@@ -41,7 +41,7 @@ func (db *preparedDB) stmt(ctx context.Context, query string) *sql.Stmt {
 	}
 	if prior, loaded := db.stmts.LoadOrStore(query, st); loaded {
 		st.Close()
-		return prior.(*sql.Stmt)
+		return prior.(*sql.Stmt) //nolint:forcetypeassert // stmts holds only *sql.Stmt
 	}
 	db.count.Add(1)
 	return st
@@ -74,7 +74,7 @@ func (db *preparedDB) ExecContext(ctx context.Context, query string, args ...any
 // Close closes the statements, then the pool.
 func (db *preparedDB) Close() error {
 	db.stmts.Range(func(_, st any) bool {
-		st.(*sql.Stmt).Close()
+		st.(*sql.Stmt).Close() //nolint:forcetypeassert // stmts holds only *sql.Stmt
 		return true
 	})
 	return db.DB.Close()
