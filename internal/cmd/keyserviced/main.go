@@ -53,7 +53,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.StringVar(&o.database, "database", envOr(getenv, "KEYSERVICE_DATABASE", "./keyservice.db"), "SQLite file path or postgres:// URL (env KEYSERVICE_DATABASE)")
 	fs.StringVar(&o.logLevel, "log-level", envOr(getenv, "KEYSERVICE_LOG_LEVEL", "info"), "debug, info, warn or error (env KEYSERVICE_LOG_LEVEL)")
 	fs.Float64Var(&o.verifyRateLimit, "verify-rate-limit", 50,
-		"POST /v1/verify requests per second per client address (burst: 4 s worth); 0 turns the limit off (env KEYSERVICE_VERIFY_RATE_LIMIT)")
+		"POST /v1/verify requests per second per client address (burst: 4 s worth); 0 turns it off, and with it the limit on failed "+
+			"credential checks per client address (30, then 1/s): do so only behind a proxy that limits per client (env KEYSERVICE_VERIFY_RATE_LIMIT)")
 	fs.BoolVar(&o.dev, "dev", false, "development mode: generate a missing admin token and server secret")
 	if err := o.rotation.register(fs, getenv); err != nil {
 		return options{}, err
