@@ -15,27 +15,25 @@ var accessPrincipals = []string{"admin", "own-manager", "other-manager", "no-sco
 // addresses, and "other". Its credentials: the admin token; a keys:admin key of own; a
 // keys:admin key of other; a key of own without keys:admin; a revoked keys:admin key of own.
 type accessFixture struct {
-	e               *testEnv
-	own, other      string
-	key, keySecret  string // a live key of own
-	serviceAccount  string // of own
-	environment     string // of own
-	tokens          map[string]string
-	ownManagerKeyID string
+	e              *testEnv
+	own, other     string
+	key, keySecret string // a live key of own
+	serviceAccount string // of own
+	environment    string // of own
+	tokens         map[string]string
 }
 
 func newAccessFixture(t *testing.T) *accessFixture {
 	e := newTestEnv(t)
 	f := &accessFixture{e: e, own: e.createProject("own"), other: e.createProject("other")}
 	admin := map[string]any{"scopes": []string{"keys:admin"}}
-	mgmt, ownManager := e.createKey(f.own, "own-manager", admin)
+	_, ownManager := e.createKey(f.own, "own-manager", admin)
 	_, otherManager := e.createKey(f.other, "other-manager", admin)
 	_, noScope := e.createKey(f.own, "no-scope", map[string]any{"scopes": []string{"read"}})
 	revokedKey, revoked := e.createKey(f.own, "revoked", admin)
 	expectStatus(t, e.admin("DELETE", "/v1/api-keys/"+revokedKey["id"].(string), nil), http.StatusNoContent)
 	target, secret := e.createKey(f.own, "target", nil)
 	f.key, f.keySecret = target["id"].(string), secret
-	f.ownManagerKeyID = mgmt["id"].(string)
 	r := e.admin("POST", "/v1/service-accounts", map[string]any{"project_id": f.own, "name": "robot"})
 	expectStatus(t, r, http.StatusCreated)
 	f.serviceAccount = r.str(t, "id")
