@@ -62,6 +62,8 @@ func (r *APIKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 			if !config.ExpiresInDays.IsNull() {
 				plan.ExpiresAt = types.StringUnknown() // counted again from the new key's creation
 			}
+		} else {
+			planUnrotatedStatus(state, &plan)
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -143,6 +145,22 @@ func rotationReason(state, plan *APIKeyResourceModel, now time.Time) string {
 	return ""
 }
 
+// planUnrotatedStatus plans what an in-place update without rotation leaves: the status that
+// active gives, and the server's schedule unless the interval changes; so an update shows only
+// the arguments it changes.
+func planUnrotatedStatus(state, plan *APIKeyResourceModel) {
+	if !plan.RotationIntervalDays.Equal(state.RotationIntervalDays) {
+		plan.NextRotationAt = types.StringUnknown()
+	}
+	switch s := state.Status.ValueString(); {
+	case (s == statusActive || s == statusDisabled) && !plan.Active.IsUnknown():
+		plan.Status = types.StringValue(statusDisabled)
+		if plan.Active.ValueBool() {
+			plan.Status = types.StringValue(statusActive)
+		}
+	}
+}
+
 // markRotation makes everything a rotation replaces unknown in the plan.
 func markRotation(plan *APIKeyResourceModel) {
 	plan.ID = types.StringUnknown()
@@ -152,4 +170,5 @@ func markRotation(plan *APIKeyResourceModel) {
 	plan.Status = types.StringUnknown()
 	plan.PreviousKeyID = types.StringUnknown()
 	plan.PreviousKeyGraceExpiresAt = types.StringUnknown()
+	plan.NextRotationAt = types.StringUnknown()
 }

@@ -184,6 +184,7 @@ func (r *APIKeyResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 			"next_rotation_at": schema.StringAttribute{
 				MarkdownDescription: "When the server will next rotate the key (RFC 3339), with `rotation_interval_days`.",
 				Computed:            true,
+				PlanModifiers:       useState, // planned unknown when the interval changes or the key rotates
 			},
 			"deletion_policy": schema.StringAttribute{
 				MarkdownDescription: "What destroying the resource does to the key: `REVOKE` (default, the key stops working at once), " +
