@@ -85,7 +85,13 @@ func TestAccAPIKey_lifecycle(t *testing.T) {
   active      = false
 `),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionUpdate),
+						// An update shows what it changes and nothing "(known after apply)".
+						plancheck.ExpectKnownValue(keyAddr, tfjsonpath.New("status"), knownvalue.StringExact("disabled")),
+						plancheck.ExpectKnownValue(keyAddr, tfjsonpath.New("next_rotation_at"), knownvalue.Null()),
+						plancheck.ExpectKnownValue(keyAddr, tfjsonpath.New("key_prefix"), knownvalue.NotNull()),
+					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
