@@ -55,7 +55,8 @@ var (
 )
 
 // A FaultRule selects requests by method and route pattern (net/http ServeMux syntax, e.g.
-// "POST /v1/api-keys/{id}/rotate") and applies Fault to a share of them.
+// "POST /v1/api-keys/{id}/rotate") and applies Fault to a share of them. Of several rules, the
+// first that matches and is not spent decides, faulting the request or not.
 type FaultRule struct {
 	Pattern string
 	Fault   Fault
@@ -163,7 +164,7 @@ func (p *FaultProxy) pick(r *http.Request) (Fault, int) {
 		}
 		rule.matched++
 		if rule.Limit > 0 && rule.injected >= rule.Limit {
-			break
+			continue // spent: a later rule may still apply
 		}
 		if rule.Rate >= 1 || p.rng.Float64() < rule.Rate {
 			rule.injected++

@@ -157,6 +157,7 @@ type callState struct {
 	body         []byte
 	attempts     int
 	attemptStart time.Time
+	uncertain    bool // an attempt ended without a definite answer: its request may have been applied
 }
 
 type callStateKey struct{}
@@ -241,7 +242,9 @@ func (c *Client) do(ctx context.Context, r call) error {
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// A proxy or a broken server may echo the request; the error ends up in CI logs.
-		return decodeAPIError(resp.StatusCode, resp.Header.Get(headerRequestID), redactCredentials(body, c.token, c.otp))
+		apiErr := decodeAPIError(resp.StatusCode, resp.Header.Get(headerRequestID), redactCredentials(body, c.token, c.otp))
+		apiErr.AfterUncertainAttempt = st.uncertain
+		return apiErr
 	}
 	if r.etag != nil {
 		*r.etag = resp.Header.Get(headerETag)

@@ -34,6 +34,10 @@ type APIError struct {
 	Message    string
 	Field      string // the request field the error is about, when the server names one
 	RequestID  string // X-Request-Id of the response, for correlating with server logs
+	// AfterUncertainAttempt is set when an earlier attempt of the same call ended without a
+	// definite answer (a lost connection, a 5xx): that attempt may have been applied, so this
+	// answer (say, 409 because the key it created now holds the name) may be its consequence.
+	AfterUncertainAttempt bool
 }
 
 // Error renders e.g. `keyservice API: 409 conflict: name "x" is already used (field name)`.

@@ -34,14 +34,16 @@ func idempotencyKeyFrom(ctx context.Context) string {
 
 // MayHaveApplied reports whether a failed call may nonetheless have changed the server: the
 // answer was lost (connection error, timeout) or was a 5xx, which a gateway can return after
-// the server acted. A 4xx answer is the server's own refusal, so nothing changed.
+// the server acted, or it was a 4xx to a retry whose earlier attempt was one of those (a
+// create applied by a first attempt whose replay record was lost makes its retry a 409). Only
+// a 4xx to a call whose every attempt was answered is the server's plain refusal.
 func MayHaveApplied(err error) bool {
 	if err == nil {
 		return false
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		return apiErr.StatusCode >= http.StatusInternalServerError
+		return apiErr.StatusCode >= http.StatusInternalServerError || apiErr.AfterUncertainAttempt
 	}
 	return true
 }

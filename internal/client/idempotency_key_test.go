@@ -47,3 +47,29 @@ func TestMayHaveApplied(t *testing.T) {
 		}
 	}
 }
+
+// A 4xx that answers a retry may be the consequence of the first attempt: a create applied
+// whose answer was lost, retried without its replay record, meets its own key's name.
+func TestMayHaveAppliedAfterAnUncertainAttempt(t *testing.T) {
+	conflict := respond(http.StatusConflict, `{"error":{"code":"conflict","message":"name taken","field":"name"}}`)
+	for name, tc := range map[string]struct {
+		handlers []func(http.ResponseWriter, *http.Request)
+		want     bool
+	}{
+		"409 at once":          {[]func(http.ResponseWriter, *http.Request){conflict}, false},
+		"409 after a drop":     {[]func(http.ResponseWriter, *http.Request){dropConnection, conflict}, true},
+		"409 after a 502":      {[]func(http.ResponseWriter, *http.Request){respond(http.StatusBadGateway, ""), conflict}, true},
+		"409 after a 429 only": {[]func(http.ResponseWriter, *http.Request){respond(http.StatusTooManyRequests, "", "Retry-After", "0"), conflict}, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newFakeServer(t, tc.handlers...)
+			_, err := newTestClient(t, srv.URL).CreateAPIKey(t.Context(), CreateAPIKeyRequest{ProjectID: "p", Name: "n"})
+			if !errors.Is(err, ErrConflict) {
+				t.Fatalf("err = %v, want a conflict", err)
+			}
+			if got := MayHaveApplied(err); got != tc.want {
+				t.Errorf("MayHaveApplied = %t, want %t", got, tc.want)
+			}
+		})
+	}
+}

@@ -35,6 +35,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return false, nil
 	}
 	st := callStateFrom(ctx)
+	if err != nil || resp.StatusCode >= http.StatusInternalServerError {
+		st.uncertain = true
+	}
 	if left := c.maxRetries - st.attempts + 1; left > 0 {
 		c.log(ctx, LevelWarn, "keyservice request failed, retrying", map[string]any{
 			"method": st.method, "url": st.url, "attempt": st.attempts, "retries_left": left, "reason": reason,
