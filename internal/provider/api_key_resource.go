@@ -353,7 +353,7 @@ func (r *APIKeyResource) followRotation(ctx context.Context, k *client.APIKey, s
 		msg := fmt.Sprintf("Key %s (%s) was rotated outside Terraform; the state now tracks its successor %s. "+
 			"Terraform does not know the new secret, so key is null", from, k.Name, k.ID)
 		if k.RotationWebhookURL != nil {
-			msg += "; the server sent it to the rotation webhook"
+			msg += "; if the key service rotated it on its schedule, it sent the new secret to rotation_webhook_url"
 		}
 		resp.Diagnostics.AddWarning("API Key Rotated Outside Terraform", msg+". Change rotate_triggers to rotate again and get a secret into the state.")
 		state.Key = types.StringNull()

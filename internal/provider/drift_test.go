@@ -15,8 +15,11 @@ import (
 	"github.com/keyservice/terraform-provider-keyservice/internal/client"
 )
 
-// driftConfig is what a platform team's CI plans: a project and two keys in it.
-const driftConfig = `
+// driftConfig is what a platform team's CI plans: a project, a service account, and four keys:
+// one expiring, one the server rotates on a schedule (its new secrets go to webhookURL), one
+// owned by the service account, and a plain one.
+func driftConfig(webhookURL string) string {
+	return fmt.Sprintf(`
 terraform {
   required_providers {
     keyservice = { source = "hashicorp/keyservice" }
@@ -29,6 +32,11 @@ resource "keyservice_project" "p" {
   name = "drift"
 }
 
+resource "keyservice_service_account" "sa" {
+  project_id = keyservice_project.p.id
+  name       = "billing-worker"
+}
+
 resource "keyservice_api_key" "a" {
   project_id      = keyservice_project.p.id
   name            = "deployer"
@@ -38,14 +46,30 @@ resource "keyservice_api_key" "a" {
 }
 
 resource "keyservice_api_key" "b" {
+  project_id             = keyservice_project.p.id
+  name                   = "reader"
+  scopes                 = ["read"]
+  rotation_interval_days = 7
+  rotation_webhook_url   = %[1]q
+}
+
+resource "keyservice_api_key" "c" {
+  project_id         = keyservice_project.p.id
+  service_account_id = keyservice_service_account.sa.id
+  name               = "billing"
+  scopes             = ["billing:read"]
+}
+
+resource "keyservice_api_key" "d" {
   project_id = keyservice_project.p.id
-  name       = "reader"
+  name       = "plain"
   scopes     = ["read"]
 }
-`
+`, webhookURL)
+}
 
 // driftIDs are the IDs the first apply created.
-type driftIDs struct{ project, a, b string }
+type driftIDs struct{ project, sa, a, b, c string }
 
 // TestAccDrift_matrix makes each out-of-band change through the API after an apply and asserts
 // what `plan -detailed-exitcode` reports, exactly as a CI job sees it: exit code 2, the planned
@@ -71,9 +95,30 @@ func TestAccDrift_matrix(t *testing.T) {
 				must(t, s.Client.DeleteProject(ctx(), ids.project))
 			},
 			actions: map[string][]string{
-				"keyservice_project.p": {"create"}, "keyservice_api_key.a": {"create"}, "keyservice_api_key.b": {"create"},
+				"keyservice_project.p": {"create"}, "keyservice_service_account.sa": {"create"},
+				"keyservice_api_key.a": {"create"}, "keyservice_api_key.b": {"create"}, "keyservice_api_key.c": {"create"},
+				"keyservice_api_key.d": {"create"},
 			},
 			says: "Project Deleted Outside Terraform",
+		},
+		{
+			name: "service account deleted → it and its keys created",
+			change: func(t *testing.T, s *acctest.Server, ids driftIDs) {
+				must(t, s.Client.DeleteServiceAccount(ctx(), ids.sa))
+			},
+			actions: map[string][]string{"keyservice_service_account.sa": {"create"}, "keyservice_api_key.c": {"create"}},
+			says:    "Service Account Deleted Outside Terraform",
+		},
+		{
+			name: "scheduled rotation by the server → followed, no replace",
+			change: func(t *testing.T, s *acctest.Server, _ driftIDs) {
+				s.Clock.Advance(8 * 24 * time.Hour)
+				if n := s.RotateDueKeys(t); n != 1 {
+					t.Fatalf("the server rotated %d keys, want 1", n)
+				}
+			},
+			actions: map[string][]string{},
+			says:    "it sent the new secret to rotation_webhook_url",
 		},
 		{
 			name: "disable → update active back to true",
@@ -83,7 +128,7 @@ func TestAccDrift_matrix(t *testing.T) {
 			},
 			actions: map[string][]string{"keyservice_api_key.b": {"update"}},
 			says:    "~ active",
-			status:  `status                = "active" -> "disabled"`,
+			status:  `"active" -> "disabled"`,
 		},
 		{
 			name: "rename → update",
@@ -130,7 +175,7 @@ func TestAccDrift_matrix(t *testing.T) {
 			},
 			actions: map[string][]string{"keyservice_api_key.a": {"delete", "create"}},
 			says:    "API Key Expired",
-			status:  `status                = "active" -> "expired"`,
+			status:  `"active" -> "expired"`,
 		},
 		{
 			name: "rotated by another Terraform run or the server → followed, no replace",
@@ -143,14 +188,18 @@ func TestAccDrift_matrix(t *testing.T) {
 			says:    "API Key Rotated Outside Terraform",
 		},
 	}
+	webhook := newWebhookRecorder(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := acctest.NewServer(t)
 			w := s.NewWorkspace(t)
-			w.Write(driftConfig)
+			w.Write(driftConfig(webhook.URL))
 			w.MustRun("apply", "-auto-approve", "-input=false")
-			ids := driftIDs{project: w.StateID(t, "keyservice_project.p"), a: w.StateID(t, "keyservice_api_key.a"), b: w.StateID(t, "keyservice_api_key.b")}
+			ids := driftIDs{
+				project: w.StateID(t, "keyservice_project.p"), sa: w.StateID(t, "keyservice_service_account.sa"),
+				a: w.StateID(t, "keyservice_api_key.a"), b: w.StateID(t, "keyservice_api_key.b"), c: w.StateID(t, "keyservice_api_key.c"),
+			}
 
 			tc.change(t, s, ids)
 
@@ -182,7 +231,7 @@ func TestAccDrift_matrix(t *testing.T) {
 					t.Errorf("%s: planned %v, want %v", addr, actions, want)
 				}
 			}
-			t.Logf("observed: exit %d, actions %v", code, got)
+			t.Logf("observed for %q: plan exit %d, actions %v", tc.name, code, got)
 
 			w.MustRun("apply", "-input=false", "drift.tfplan")
 			if code, out := w.Run("plan", "-detailed-exitcode", "-input=false"); code != 0 {
@@ -199,7 +248,7 @@ func TestAccDrift_noFalsePositives(t *testing.T) {
 	t.Parallel()
 	s := acctest.NewServer(t)
 	w := s.NewWorkspace(t)
-	w.Write(driftConfig)
+	w.Write(driftConfig(newWebhookRecorder(t).URL))
 	w.MustRun("apply", "-auto-approve", "-input=false")
 
 	clean := func(what string, args ...string) {
@@ -212,7 +261,7 @@ func TestAccDrift_noFalsePositives(t *testing.T) {
 	useKeys := func() {
 		t.Helper()
 		state := w.State(t)
-		for _, addr := range []string{"keyservice_api_key.a", "keyservice_api_key.b"} {
+		for _, addr := range []string{"keyservice_api_key.a", "keyservice_api_key.b", "keyservice_api_key.c", "keyservice_api_key.d"} {
 			if _, err := s.Client.Verify(ctx(), state.Attr(t, addr, "key")); err != nil {
 				t.Fatalf("verify %s: %v", addr, err)
 			}
@@ -232,15 +281,15 @@ func TestAccDrift_noFalsePositives(t *testing.T) {
 	clean("state of schema version 0 (older provider)")
 	clean("refresh-only on state of schema version 0", "-refresh-only")
 	w.MustRun("apply", "-auto-approve", "-input=false")
-	if v := w.State(t).SchemaVersion(t, "keyservice_api_key.b"); v != 1 {
+	if v := w.State(t).SchemaVersion(t, "keyservice_api_key.d"); v != 1 {
 		t.Errorf("after apply the state's schema version is %d, want 1", v)
 	}
 	useKeys()
 	clean("after the upgrade and use")
 }
 
-// downgradeStateToV0 rewrites key b in terraform.tfstate as provider 0.0.x wrote it (key a
-// uses expires_in_days, which 0.0.x did not have).
+// downgradeStateToV0 rewrites key d in terraform.tfstate as provider 0.0.x wrote it (the other
+// keys use arguments that 0.0.x did not have).
 func downgradeStateToV0(t *testing.T, w *acctest.Workspace) {
 	t.Helper()
 	path := filepath.Join(w.Dir, "terraform.tfstate")
@@ -253,7 +302,7 @@ func downgradeStateToV0(t *testing.T, w *acctest.Workspace) {
 	n := 0
 	for _, r := range state["resources"].([]any) {
 		r := r.(map[string]any)
-		if r["type"] != "keyservice_api_key" || r["name"] != "b" {
+		if r["type"] != "keyservice_api_key" || r["name"] != "d" {
 			continue
 		}
 		for _, inst := range r["instances"].([]any) {
