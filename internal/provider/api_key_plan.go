@@ -19,15 +19,15 @@ func (r *APIKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return // destroy, or the provider is not configured yet (validate)
 	}
 	var plan, config APIKeyResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(modelFrom(ctx, req.Plan.Schema.Type(), req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(modelFrom(ctx, req.Config.Schema.Type(), req.Config.Raw, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var state *APIKeyResourceModel
 	if !req.State.Raw.IsNull() {
 		state = &APIKeyResourceModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		resp.Diagnostics.Append(modelFrom(ctx, req.State.Schema.Type(), req.State.Raw, state)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -66,7 +66,7 @@ func (r *APIKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 			planUnrotatedStatus(state, &plan)
 		}
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setModel(ctx, resp.Plan.Schema.Type(), &plan, resp.Plan.Set)...)
 }
 
 // plannedExpiry is what expires_at should be: the configured time; or, with expires_in_days,

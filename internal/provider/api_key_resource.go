@@ -252,7 +252,7 @@ func (r *APIKeyResource) Configure(_ context.Context, req resource.ConfigureRequ
 
 func (r *APIKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan APIKeyResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(modelFrom(ctx, req.Plan.Schema.Type(), req.Plan.Raw, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -279,14 +279,14 @@ func (r *APIKeyResource) Create(ctx context.Context, req resource.CreateRequest,
 	state.Key = types.StringValue(k.Key)
 	state.PreviousKeyID = types.StringNull()
 	state.PreviousKeyGraceExpiresAt = types.StringNull()
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setModel(ctx, resp.State.Schema.Type(), &state, resp.State.Set)...)
 	rememberETag(ctx, resp.Private, k, &resp.Diagnostics)
 	setAPIKeyIdentity(ctx, resp.Identity, state, &resp.Diagnostics)
 }
 
 func (r *APIKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state APIKeyResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(modelFrom(ctx, req.State.Schema.Type(), req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -326,7 +326,7 @@ func (r *APIKeyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	next := apiKeyModelFrom(k, state, r.data.now())
-	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	resp.Diagnostics.Append(setModel(ctx, resp.State.Schema.Type(), &next, resp.State.Set)...)
 	rememberETag(ctx, resp.Private, k, &resp.Diagnostics)
 	setAPIKeyIdentity(ctx, resp.Identity, next, &resp.Diagnostics)
 }
@@ -364,8 +364,8 @@ func (r *APIKeyResource) followRotation(ctx context.Context, k *client.APIKey, s
 
 func (r *APIKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state APIKeyResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(modelFrom(ctx, req.Plan.Schema.Type(), req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(modelFrom(ctx, req.State.Schema.Type(), req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -407,7 +407,7 @@ func (r *APIKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 			expires := rotated.CreatedAt.Add(time.Duration(plan.ExpiresInDays.ValueInt64()) * 24 * time.Hour).UTC().Truncate(time.Second)
 			k, err = r.data.client.UpdateAPIKey(ctx, rotated.ID, client.UpdateAPIKeyRequest{ExpiresAt: &expires})
 			if err != nil {
-				resp.Diagnostics.Append(resp.State.Set(ctx, apiKeyModelFrom(rotated, next, r.data.now()))...)
+				resp.Diagnostics.Append(setModel(ctx, resp.State.Schema.Type(), apiKeyModelFrom(rotated, next, r.data.now()), resp.State.Set)...)
 				addAPIError(&resp.Diagnostics, "Error Updating API Key", "set the expiry of rotated key "+rotated.ID, err)
 				return
 			}
@@ -425,7 +425,7 @@ func (r *APIKeyResource) Update(ctx context.Context, req resource.UpdateRequest,
 	next.ExpiresInDays, next.DeletionPolicy = plan.ExpiresInDays, plan.DeletionPolicy
 	next.RotateTriggers, next.RotationDays, next.RotationGracePeriod = plan.RotateTriggers, plan.RotationDays, plan.RotationGracePeriod
 	next.Timeouts = plan.Timeouts
-	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
+	resp.Diagnostics.Append(setModel(ctx, resp.State.Schema.Type(), &next, resp.State.Set)...)
 	rememberETag(ctx, resp.Private, k, &resp.Diagnostics)
 	setAPIKeyIdentity(ctx, resp.Identity, next, &resp.Diagnostics)
 }
@@ -475,7 +475,7 @@ func apiKeyPatch(ctx context.Context, plan, state APIKeyResourceModel, diags *di
 
 func (r *APIKeyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state APIKeyResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(modelFrom(ctx, req.State.Schema.Type(), req.State.Raw, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
