@@ -24,8 +24,10 @@ import (
 var modelFields sync.Map
 
 func fieldsOf(t reflect.Type) map[string]int {
-	if m, ok := modelFields.Load(t); ok {
-		return m.(map[string]int)
+	if cached, ok := modelFields.Load(t); ok {
+		if m, ok := cached.(map[string]int); ok {
+			return m
+		}
 	}
 	m := map[string]int{}
 	for i := range t.NumField() {
@@ -102,7 +104,12 @@ func modelValue(ctx context.Context, schemaType attr.Type, model any) (tftypes.V
 			diags.AddError("Model Conversion Error", fmt.Sprintf("%s has no field for attribute %q", v.Type(), name))
 			return tftypes.Value{}, diags
 		}
-		val, err := v.Field(i).Interface().(attr.Value).ToTerraformValue(ctx)
+		av, ok := v.Field(i).Interface().(attr.Value)
+		if !ok {
+			diags.AddError("Model Conversion Error", fmt.Sprintf("field %s of %s is no attr.Value", v.Type().Field(i).Name, v.Type()))
+			return tftypes.Value{}, diags
+		}
+		val, err := av.ToTerraformValue(ctx)
 		if err != nil {
 			diags.AddError("Model Conversion Error", fmt.Sprintf("attribute %q: %s", name, err))
 			return tftypes.Value{}, diags
