@@ -90,8 +90,11 @@ func closedLoop(ctx context.Context, t target, workers int, d time.Duration) loa
 }
 
 // openLoop sends at a fixed rate for d, whatever the answers take: worker w sends requests
-// w, w+workers, … each at its scheduled time, and latency runs from that time, so a slow answer
-// that delays the next request counts against the server (no coordinated omission).
+// w, w+workers, … each at its scheduled time. A worker still busy with an earlier answer at that
+// time sends late, and the latency runs from the scheduled time, so a slow answer that delays the
+// next request counts against the server (no coordinated omission). A worker that slept until
+// the scheduled time counts from when it woke: Go's timers fire up to a millisecond late (the
+// poller waits in whole milliseconds), and that lateness is the load generator's own.
 func openLoop(ctx context.Context, t target, rate float64, workers int, d time.Duration) loadResult {
 	hc := newLoadClient(workers)
 	defer hc.CloseIdleConnections()
@@ -101,11 +104,13 @@ func openLoop(ctx context.Context, t target, rate float64, workers int, d time.D
 	res := collect(workers, func(w int, record func(time.Duration, error)) {
 		for i := w; i < total; i += workers {
 			at := start.Add(time.Duration(i) * interval)
+			from := at
 			if wait := time.Until(at); wait > 0 {
 				time.Sleep(wait)
+				from = time.Now()
 			}
 			err := t.fn(ctx, hc, i)
-			record(time.Since(at), err)
+			record(time.Since(from), err)
 		}
 	})
 	res.elapsed = time.Since(start)
