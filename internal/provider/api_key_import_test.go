@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -210,5 +211,32 @@ func TestAccAPIKey_generatedConfigRoundTrip(t *testing.T) {
 	}
 	if got := len(w.State(t).Resources); got != len(keys) {
 		t.Errorf("state holds %d resources, want %d", got, len(keys))
+	}
+}
+
+// TestAccAPIKey_importErrorsNameTheAcceptedForms asserts that an import ID that is neither an
+// ID nor "project_id/name", or names no live key, fails with an error that says what works.
+func TestAccAPIKey_importErrorsNameTheAcceptedForms(t *testing.T) {
+	s := acctest.NewServer(t)
+	projectID := s.CreateProject(t, "import-errors")
+	config := apiKeyConfig(s, projectID, "svc", "")
+	for id, want := range map[string]string{
+		projectID + "/":           `(?s)Invalid Import ID.*by its ID, or by "project_id/name"`,
+		"/svc":                    `(?s)Invalid Import ID`,
+		projectID + "/no-such":    `(?s)Error Importing API key.*find API key "no-such" in project`,
+		"key_doesnotexist0000000": `(?s)Cannot import non-existent remote object|API Key Deleted Outside Terraform`,
+	} {
+		t.Run(id, func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: s.ProviderFactories(),
+				Steps: []resource.TestStep{{
+					Config:        config,
+					ResourceName:  keyAddr,
+					ImportState:   true,
+					ImportStateId: id,
+					ExpectError:   regexp.MustCompile(want),
+				}},
+			})
+		})
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -511,31 +510,15 @@ func (r *APIKeyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 // ImportState accepts a key ID, or "project_id/name" for the live key of that name, or an
 // import block's identity holding either.
 func (r *APIKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, projectID, name := req.ID, "", ""
-	switch {
-	case req.ID == "" && req.Identity != nil:
-		var identity APIKeyIdentityModel
-		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
-		id, projectID, name = identity.ID.ValueString(), identity.ProjectID.ValueString(), identity.Name.ValueString()
-	case strings.Contains(req.ID, "/"):
-		id = ""
-		projectID, name, _ = strings.Cut(req.ID, "/")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if id == "" {
-		if projectID == "" || name == "" {
-			resp.Diagnostics.AddError("Invalid Import ID",
-				fmt.Sprintf("Import a key by its ID, or by \"project_id/name\" (identity: id, or project_id and name); got %q with project_id %q and name %q.", req.ID, projectID, name))
-			return
-		}
+	id := importID(ctx, req, resp, "API key", func(ctx context.Context, projectID, name string) (string, error) {
 		k, err := r.data.client.FindAPIKeyByName(ctx, projectID, name)
 		if err != nil {
-			addAPIError(&resp.Diagnostics, "Error Importing API Key", fmt.Sprintf("find API key %q in project %s", name, projectID), err)
-			return
+			return "", err
 		}
-		id = k.ID
+		return k.ID, nil
+	})
+	if id == "" {
+		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("rotation_grace_period"), "0s")...)

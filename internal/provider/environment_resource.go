@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -187,19 +186,15 @@ func (r *EnvironmentResource) Delete(ctx context.Context, req resource.DeleteReq
 
 // ImportState accepts an environment ID, or "project_id/name".
 func (r *EnvironmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := req.ID
-	if projectID, name, ok := strings.Cut(req.ID, "/"); ok {
-		if projectID == "" || name == "" {
-			resp.Diagnostics.AddError("Invalid Import ID",
-				fmt.Sprintf("%q is neither an environment ID nor \"project_id/name\"; both parts must be non-empty.", req.ID))
-			return
-		}
+	id := importID(ctx, req, resp, "environment", func(ctx context.Context, projectID, name string) (string, error) {
 		e, err := r.data.client.GetEnvironmentByName(ctx, projectID, name)
 		if err != nil {
-			addAPIError(&resp.Diagnostics, "Error Importing Environment", fmt.Sprintf("find environment %q in project %s", name, projectID), err)
-			return
+			return "", err
 		}
-		id = e.ID
+		return e.ID, nil
+	})
+	if id == "" {
+		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }

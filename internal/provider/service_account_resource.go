@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -193,31 +192,15 @@ func (r *ServiceAccountResource) Delete(ctx context.Context, req resource.Delete
 // ImportState accepts a service account ID, or "project_id/name", or an import block's
 // identity holding either.
 func (r *ServiceAccountResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, projectID, name := req.ID, "", ""
-	switch {
-	case req.ID == "" && req.Identity != nil:
-		var identity ServiceAccountIdentityModel
-		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
-		id, projectID, name = identity.ID.ValueString(), identity.ProjectID.ValueString(), identity.Name.ValueString()
-	case strings.Contains(req.ID, "/"):
-		id = ""
-		projectID, name, _ = strings.Cut(req.ID, "/")
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if id == "" {
-		if projectID == "" || name == "" {
-			resp.Diagnostics.AddError("Invalid Import ID",
-				fmt.Sprintf("Import a service account by its ID, or by \"project_id/name\" (identity: id, or project_id and name); got %q with project_id %q and name %q.", req.ID, projectID, name))
-			return
-		}
+	id := importID(ctx, req, resp, "service account", func(ctx context.Context, projectID, name string) (string, error) {
 		a, err := r.data.client.GetServiceAccountByName(ctx, projectID, name)
 		if err != nil {
-			addAPIError(&resp.Diagnostics, "Error Importing Service Account", fmt.Sprintf("find service account %q in project %s", name, projectID), err)
-			return
+			return "", err
 		}
-		id = a.ID
+		return a.ID, nil
+	})
+	if id == "" {
+		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }
