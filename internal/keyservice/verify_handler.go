@@ -9,15 +9,17 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	secret, err := decodeVerify(body)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+	secret, ok := plainVerifyKey(body)
+	if !ok {
+		if secret, err = decodeVerify(body); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 	}
 	k, err := s.svc.verifyKey(r.Context(), secret)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toVerifiedKeyJSON(k))
+	writeVerifiedKey(w, toVerifiedKeyJSON(k))
 }
