@@ -34,7 +34,12 @@ func plainVerifyKey(body []byte) (key string, ok bool) {
 		i++
 	}
 	end := i
-	if !expect(`"`) || !expect("}") {
+	// The string must close right after the key's characters: no whitespace inside it.
+	if i >= len(body) || body[i] != '"' {
+		return "", false
+	}
+	i++
+	if !expect("}") {
 		return "", false
 	}
 	skip()

@@ -20,6 +20,8 @@ func TestPlainVerifyKeyAgreesWithDecodeVerify(t *testing.T) {
 		`{"key":"ks_x"}{}`:                   false,
 		`{"key":"ks_x"`:                      false,
 		`{"key":"ks x"}`:                     false,
+		`{"key":" "}`:                        false,
+		`{"key":"ks_x "}`:                    false,
 	} {
 		got, ok := plainVerifyKey([]byte(body))
 		if ok != want {
