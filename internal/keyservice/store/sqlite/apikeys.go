@@ -167,19 +167,8 @@ func (s *Store) ListDueAPIKeys(ctx context.Context, f store.DueAPIKeyFilter) ([]
 	due := keyset{expr: "next_rotation_at", value: func(c *store.Cursor) any { return toMicros(c.Time) }}
 	where, args, tail := due.page(where, args, f.After, false, f.Limit)
 	rows, err := s.reader.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE `+strings.Join(where, " AND ")+tail, args...)
+	out, err := collect(rows, err, scanAPIKey)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list due api keys: %w", err)
-	}
-	defer rows.Close()
-	out := []store.APIKey{}
-	for rows.Next() {
-		k, err := scanAPIKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list due api keys: %w", err)
-		}
-		out = append(out, k)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: list due api keys: %w", err)
 	}
 	return out, nil
@@ -257,19 +246,8 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 	args = append(args, f.Limit)
 
 	rows, err := s.reader.QueryContext(ctx, query, args...)
+	out, err := collect(rows, err, scanAPIKey)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list api keys: %w", err)
-	}
-	defer rows.Close()
-	out := []store.APIKey{}
-	for rows.Next() {
-		k, err := scanAPIKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list api keys: %w", err)
-		}
-		out = append(out, k)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: list api keys: %w", err)
 	}
 	return out, nil

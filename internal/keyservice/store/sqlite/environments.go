@@ -60,19 +60,8 @@ func (s *Store) ListEnvironments(ctx context.Context, f store.EnvironmentFilter)
 	where, args, tail := byCreatedAt.page(where, args, f.After, false, f.Limit)
 	rows, err := s.reader.QueryContext(ctx,
 		`SELECT `+environmentColumns+` FROM environments WHERE `+strings.Join(where, " AND ")+tail, args...)
+	out, err := collect(rows, err, scanEnvironment)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list environments: %w", err)
-	}
-	defer rows.Close()
-	out := []store.Environment{}
-	for rows.Next() {
-		e, err := scanEnvironment(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list environments: %w", err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: list environments: %w", err)
 	}
 	return out, nil

@@ -59,19 +59,8 @@ func (s *Store) ListProjects(ctx context.Context, f store.ProjectFilter) ([]stor
 	query += ` ORDER BY created_at, id LIMIT ?`
 	args = append(args, f.Limit)
 	rows, err := s.reader.QueryContext(ctx, query, args...)
+	out, err := collect(rows, err, scanProject)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list projects: %w", err)
-	}
-	defer rows.Close()
-	var out []store.Project
-	for rows.Next() {
-		p, err := scanProject(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list projects: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: list projects: %w", err)
 	}
 	return out, nil

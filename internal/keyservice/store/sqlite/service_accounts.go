@@ -85,19 +85,8 @@ func (s *Store) ListServiceAccounts(ctx context.Context, f store.ServiceAccountF
 	where, args, tail := order.page(where, args, f.After, f.Descending, f.Limit)
 	rows, err := s.reader.QueryContext(ctx,
 		`SELECT `+serviceAccountColumns+` FROM service_accounts WHERE `+strings.Join(where, " AND ")+tail, args...)
+	out, err := collect(rows, err, scanServiceAccount)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list service accounts: %w", err)
-	}
-	defer rows.Close()
-	out := []store.ServiceAccount{}
-	for rows.Next() {
-		a, err := scanServiceAccount(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list service accounts: %w", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: list service accounts: %w", err)
 	}
 	return out, nil
