@@ -18,8 +18,12 @@ func (r *APIKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return // destroy, or the provider is not configured yet (validate)
 	}
+	planDefaultProjectID(ctx, r.data, req, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	var plan, config APIKeyResourceModel
-	resp.Diagnostics.Append(modelFrom(ctx, req.Plan.Schema.Type(), req.Plan.Raw, &plan)...)
+	resp.Diagnostics.Append(modelFrom(ctx, resp.Plan.Schema.Type(), resp.Plan.Raw, &plan)...)
 	resp.Diagnostics.Append(modelFrom(ctx, req.Config.Schema.Type(), req.Config.Raw, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -33,14 +37,6 @@ func (r *APIKeyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 	}
 	now := r.data.now()
-
-	if state == nil && config.ProjectID.IsNull() {
-		id := r.data.projectIDFor(types.StringNull(), &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		plan.ProjectID = types.StringValue(id)
-	}
 
 	plan.ExpiresAt = plannedExpiry(config, state)
 	if !checkExpiry(plan, state, now, resp) {
