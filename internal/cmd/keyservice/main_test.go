@@ -195,4 +195,3 @@ func otpCode(t *testing.T, ts *testscript.TestScript, neg bool, args []string, s
 	}
 	ts.Setenv(args[0], acctest.TOTP(t, ts.Getenv("OTP_SECRET"), srv.Clock.Now()))
 }
-

@@ -22,12 +22,12 @@ type ListOptions struct {
 	Printer  func() (*output.Printer, error)
 	Now      func() time.Time
 
-	ServiceAccount  string // id or name
-	Disabled        bool
-	IncludeRevoked  bool
-	ExpiringWithin  cmdutil.Duration
-	UnusedFor       cmdutil.Duration
-	Page            cmdutil.Page
+	ServiceAccount string // id or name
+	Disabled       bool
+	IncludeRevoked bool
+	ExpiringWithin cmdutil.Duration
+	UnusedFor      cmdutil.Duration
+	Page           cmdutil.Page
 }
 
 // NewCmdList is api-key ls.

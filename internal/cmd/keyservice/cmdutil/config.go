@@ -81,4 +81,3 @@ func (g *GlobalFlags) flagOrEnv(flag, value, env string) string {
 	}
 	return strings.TrimSpace(os.Getenv(env))
 }
-
