@@ -30,7 +30,8 @@ func NewCmdDetails(f *cmdutil.Factory, runF func(context.Context, *DetailsOption
 		Short: "Show one API key (never its secret)",
 		Example: `  keyservice api-key details ci-deployer
   keyservice api-key details key_4fQ2xY7aB1cD3eF5gH6i -f yaml`,
-		Args: cmdutil.ExactArgs("KEY"),
+		Args:              cmdutil.ExactArgs("KEY"),
+		ValidArgsFunction: completeKeyNames(f, false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Key = args[0]
 			if runF != nil {

@@ -39,6 +39,7 @@ revoke, this can be undone.`,
 func newCmdActive(f *cmdutil.Factory, runF func(context.Context, *ActiveOptions) error, active bool, cmd *cobra.Command) *cobra.Command {
 	opts := &ActiveOptions{IO: f.IO, Client: f.Client, Resolver: f.Resolver, Printer: f.Printer, Now: time.Now, Active: active}
 	cmd.Args = cmdutil.ExactArgs("KEY")
+	cmd.ValidArgsFunction = completeKeyNames(f, false)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		opts.Key = args[0]
 		if runF != nil {

@@ -51,7 +51,8 @@ A project that requires one-time codes needs --otp CODE (or KEYSERVICE_OTP).`,
 		Example: `  keyservice api-key revoke leaked-key
   keyservice api-key revoke ci-old key_4fQ2xY7aB1cD3eF5gH6i --yes
   keyservice api-key ls --unused-for 180d -q | xargs keyservice api-key revoke --yes`,
-		Args: cmdutil.MinimumArgs("KEY"),
+		Args:              cmdutil.MinimumArgs("KEY"),
+		ValidArgsFunction: completeKeyNames(f, true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Keys = args
 			if runF != nil {

@@ -42,7 +42,8 @@ that long to switch to the new key. With --quiet only the new secret is printed.
 A project that requires one-time codes needs --otp CODE (or KEYSERVICE_OTP).`,
 		Example: `  keyservice api-key rotate ci-deployer --grace 24h
   NEW=$(keyservice api-key rotate ci-deployer --grace 1h -q)`,
-		Args: cmdutil.ExactArgs("KEY"),
+		Args:              cmdutil.ExactArgs("KEY"),
+		ValidArgsFunction: completeKeyNames(f, false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Key = args[0]
 			if opts.Grace.D > maxGrace {

@@ -42,7 +42,8 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *UpdateOptions)
 --scope replaces all of the key's scopes with the ones given.`,
 		Example: `  keyservice api-key update ci-deployer --name ci-deployer-2024 --description "GitHub Actions"
   keyservice api-key update ci-deployer --scope deploy:write --scope read`,
-		Args: cmdutil.ExactArgs("KEY"),
+		Args:              cmdutil.ExactArgs("KEY"),
+		ValidArgsFunction: completeKeyNames(f, false),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Key = args[0]
 			flags := cmd.Flags()

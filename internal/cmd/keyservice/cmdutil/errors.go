@@ -67,7 +67,7 @@ func apiHint(e *client.APIError) string {
 		}
 		return "the key service refused the token: check " + EnvToken + " (a wrong admin token, or an API key that is unknown, revoked, expired or disabled)"
 	case http.StatusForbidden:
-		return "the token may not do this: reading needs keys:read, changing keys keys:write, service accounts and environments keys:admin, projects the admin token"
+		return "the token may not do this: projects need the admin token; an API key reaches only its own project, and only as far as its scopes allow"
 	case http.StatusConflict:
 		return "names are unique among a project's live objects: choose another name, or rename or remove the other one"
 	case http.StatusTooManyRequests:

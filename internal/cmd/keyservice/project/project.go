@@ -34,6 +34,7 @@ func detailsTable(p client.Project) func(t *output.Table) {
 		t.Field("id", p.ID)
 		t.Field("name", p.Name)
 		t.Field("description", output.Text(&p.Description))
+		t.Field("one-time codes", map[bool]string{true: "required", false: "not required"}[p.RequireOTP])
 		t.Field("created", output.Time(&p.CreatedAt))
 		t.Field("updated", output.Time(&p.UpdatedAt))
 		if p.WebhookSigningSecret != "" {

@@ -75,7 +75,9 @@ func run(ctx context.Context, opts *Options) error {
 	}
 	res, err := c.Verify(ctx, key)
 	if errors.Is(err, client.ErrUnauthorized) {
-		return fmt.Errorf("the key is not valid: it is unknown, revoked, expired or disabled, or its service account is inactive (%w)", err)
+		// Not wrapped: the 401 is about the key read, not about KEYSERVICE_TOKEN, which PrintError
+		// would otherwise suggest checking.
+		return fmt.Errorf("the key is not valid: it is unknown, revoked, expired or disabled, or its service account is inactive (%v)", err)
 	}
 	if err != nil {
 		return err
