@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"go.yaml.in/yaml/v3"
@@ -168,13 +167,13 @@ func clock(ts *testscript.TestScript, neg bool, args []string, srv *acctest.Serv
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: clock DURATION")
 	}
-	text, sign := args[0], time.Duration(1)
-	if rest, ok := strings.CutPrefix(text, "-"); ok {
-		text, sign = rest, -1
-	}
+	text, back := strings.CutPrefix(args[0], "-")
 	d, err := cmdutil.ParseDuration(text)
 	ts.Check(err)
-	srv.Clock.Advance(sign * d)
+	if back {
+		d = -d
+	}
+	srv.Clock.Advance(d)
 }
 
 // otp-enable PROJECT_ID: makes the project require one-time codes (an admin API call that the

@@ -62,7 +62,8 @@ func (s *IOStreams) ReadLine() (string, error) {
 		s.lines = bufio.NewReader(s.In)
 	}
 	line, err := s.lines.ReadString('\n')
-	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+	// A last line without a line ending is still a line.
+	if err != nil && (!errors.Is(err, io.EOF) || line == "") {
 		return "", err
 	}
 	return strings.TrimRight(line, "\r\n"), nil

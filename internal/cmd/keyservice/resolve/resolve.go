@@ -275,10 +275,7 @@ func looksLikeID(s, prefix string) bool {
 	if !ok || len(rest) != idRandomLen {
 		return false
 	}
-	for _, c := range rest {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
-			return false
-		}
-	}
-	return true
+	return strings.IndexFunc(rest, func(c rune) bool {
+		return (c < '0' || c > '9') && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z')
+	}) < 0
 }
