@@ -1,6 +1,8 @@
 package cmdutil
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 )
 
@@ -39,11 +41,15 @@ func NoArgs(cmd *cobra.Command, args []string) error {
 // GroupCommand makes cmd (a noun such as api-key) show its help when run alone, and refuse an
 // unknown subcommand with a usage error rather than cobra's help-and-success.
 func GroupCommand(cmd *cobra.Command) *cobra.Command {
+	cmd.SuggestionsMinimumDistance = 2 // what cobra's own unknown-command error uses
 	cmd.Args = func(c *cobra.Command, args []string) error {
-		if len(args) > 0 {
-			return UsageErrorf("unknown command %q for %q", args[0], c.CommandPath())
+		if len(args) == 0 {
+			return nil
 		}
-		return nil
+		if suggestions := c.SuggestionsFor(args[0]); len(suggestions) > 0 {
+			return UsageErrorf("unknown command %q for %q: did you mean %s?", args[0], c.CommandPath(), strings.Join(suggestions, " or "))
+		}
+		return UsageErrorf("unknown command %q for %q", args[0], c.CommandPath())
 	}
 	cmd.RunE = func(c *cobra.Command, _ []string) error {
 		return c.Help()

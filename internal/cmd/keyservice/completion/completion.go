@@ -3,7 +3,6 @@ package completion
 
 import (
 	"context"
-	"io"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -55,17 +54,13 @@ the names of the project's live keys are completed.
 }
 
 func run(root *cobra.Command, opts *Options) error {
-	return script(root, opts.Shell, opts.IO.Out)
-}
-
-func script(root *cobra.Command, shell string, w io.Writer) error {
-	switch shell {
+	switch opts.Shell {
 	case "bash":
-		return root.GenBashCompletionV2(w, true)
+		return root.GenBashCompletionV2(opts.IO.Out, true)
 	case "zsh":
-		return root.GenZshCompletion(w)
+		return root.GenZshCompletion(opts.IO.Out)
 	case "fish":
-		return root.GenFishCompletion(w, true)
+		return root.GenFishCompletion(opts.IO.Out, true)
 	}
-	return root.GenPowerShellCompletionWithDesc(w)
+	return root.GenPowerShellCompletionWithDesc(opts.IO.Out)
 }

@@ -29,7 +29,7 @@ type IOStreams struct {
 
 // System returns the process's streams.
 func System() *IOStreams {
-	fd := int(os.Stdin.Fd()) //nolint:gosec // a file descriptor fits an int
+	fd := int(os.Stdin.Fd())
 	return &IOStreams{
 		In:       os.Stdin,
 		Out:      os.Stdout,

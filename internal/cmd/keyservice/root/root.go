@@ -64,6 +64,10 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 
 // Main runs keyservice with args and returns its exit code.
 func Main(ver string, io *iostreams.IOStreams, args []string) int {
+	if err := cmdutil.RefuseSecretArgs(args); err != nil {
+		cmdutil.PrintError(io.ErrOut, err, "keyservice")
+		return cmdutil.ExitCode(err)
+	}
 	f := &cmdutil.Factory{IO: io, Version: ver}
 	cmd := NewCmd(f)
 	cmd.SetArgs(args)

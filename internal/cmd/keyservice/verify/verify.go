@@ -39,7 +39,8 @@ the key (its last_used_at). A key that is unknown, revoked, expired or disabled 
   printenv DEPLOY_KEY | keyservice verify -q`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				// The argument is most likely the key itself: it is not repeated here.
+				// The argument may be the key itself (one with a typo gets past RefuseSecretArgs):
+				// it is not repeated here.
 				return cmdutil.UsageErrorf("verify reads the key from standard input, not from the command line, where it would land in the shell's history: keyservice verify < key.txt")
 			}
 			return nil
