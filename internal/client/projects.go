@@ -18,6 +18,7 @@ type Project struct {
 	Description string    `json:"description"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	RequireOTP  bool      `json:"require_otp"` // creating, rotating and revoking keys needs a one-time code
 	// WebhookSigningSecret signs the server's webhook deliveries for the project's keys. It
 	// is only set in the responses of CreateProject and RotateWebhookSigningSecret; String and
 	// GoString never print it.
