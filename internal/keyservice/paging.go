@@ -12,7 +12,8 @@ import (
 
 const (
 	defaultPageSize = 100
-	maxPageSize     = 1000
+	// MaxPageSize is the most items a page may hold.
+	MaxPageSize = 1000
 )
 
 // pageToken is the opaque cursor handed to clients. It carries the sort
@@ -50,7 +51,7 @@ func decodePageToken(raw, fingerprint string) (*store.Cursor, error) {
 	if raw == "" {
 		return nil, nil
 	}
-	bad := invalid("page_token", "is not a valid page token for this query")
+	bad := Invalid("page_token", "is not a valid page token for this query")
 	b, err := base64.RawURLEncoding.DecodeString(raw)
 	if err != nil || len(raw) > 1024 {
 		return nil, bad
@@ -70,8 +71,8 @@ func validatePageSize(size int) (int, error) {
 	if size == 0 {
 		return defaultPageSize, nil
 	}
-	if size < 1 || size > maxPageSize {
-		return 0, invalid("page_size", "must be between 1 and %d", maxPageSize)
+	if size < 1 || size > MaxPageSize {
+		return 0, Invalid("page_size", "must be between 1 and %d", MaxPageSize)
 	}
 	return size, nil
 }

@@ -338,3 +338,19 @@ type IdempotencyRecord struct {
 	CreatedAt   time.Time
 	ExpiresAt   time.Time
 }
+
+// PoolStats describes a store's connection pool at one moment, for metrics.
+type PoolStats struct {
+	MaxConns  int // the most connections the pool opens
+	OpenConns int
+	InUse     int
+	Idle      int
+	// WaitCount and WaitDuration add up the waits for a free connection since the pool opened.
+	WaitCount    int64
+	WaitDuration time.Duration
+}
+
+// Pool is implemented by a store with a connection pool (both stores are).
+type Pool interface {
+	PoolStats() PoolStats
+}
