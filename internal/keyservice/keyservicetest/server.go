@@ -7,6 +7,7 @@ package keyservicetest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http/httptest"
@@ -138,16 +139,14 @@ func start(t testing.TB, o Options) (*Server, error) {
 	}
 	var err error
 	if s.Service, err = keyservice.New(cfg); err != nil {
-		s.closeStore()
-		return nil, err
+		return nil, errors.Join(err, s.closeStore())
 	}
 	apiCfg := httpapi.Config{Service: s.Service, Logger: logger, Metrics: s.Metrics}
 	if o.API != nil {
 		o.API(&apiCfg)
 	}
 	if s.API, err = httpapi.New(apiCfg); err != nil {
-		s.closeStore()
-		return nil, err
+		return nil, errors.Join(err, s.closeStore())
 	}
 	addr := o.Addr
 	if addr == "" {
@@ -155,8 +154,7 @@ func start(t testing.TB, o Options) (*Server, error) {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		s.closeStore()
-		return nil, err
+		return nil, errors.Join(err, s.closeStore())
 	}
 	s.http = httptest.NewUnstartedServer(s.API.Handler())
 	s.http.Listener.Close()

@@ -108,8 +108,6 @@ type APIKeyStore interface {
 	// transaction, so a key is never bound to something deleted meanwhile.
 	CreateAPIKey(ctx context.Context, k APIKey) error
 	GetAPIKey(ctx context.Context, id string) (APIKey, error)
-	// GetAPIKeyByHash looks a key up by its hash (see APIKey.KeyHash).
-	GetAPIKeyByHash(ctx context.Context, keyHash string) (APIKey, error)
 	// GetCredential looks a key up by its hash together with the state of
 	// what it depends on (its project, its service account), in one query:
 	// it is the whole store read of a verification.

@@ -152,7 +152,7 @@ func testAPIKeyRoundTrip(t *testing.T, s store.Store) {
 
 	for _, get := range []func() (store.APIKey, error){
 		func() (store.APIKey, error) { return s.GetAPIKey(ctx, k.ID) },
-		func() (store.APIKey, error) { return s.GetAPIKeyByHash(ctx, k.KeyHash) },
+		func() (store.APIKey, error) { c, err := s.GetCredential(ctx, k.KeyHash); return c.Key, err },
 	} {
 		got, err := get()
 		if err != nil {
@@ -162,7 +162,7 @@ func testAPIKeyRoundTrip(t *testing.T, s store.Store) {
 			t.Fatalf("round trip:\n got %+v\nwant %+v", got, k)
 		}
 	}
-	if _, err := s.GetAPIKeyByHash(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetCredential(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("missing hash: %v", err)
 	}
 	if err := s.TouchAPIKeys(ctx, []store.KeyUse{{ID: k.ID, At: base.Add(time.Minute)}}); err != nil {
