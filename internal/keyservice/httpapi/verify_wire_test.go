@@ -3,6 +3,8 @@ package httpapi
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice"
 )
 
 func TestPlainVerifyKeyAgreesWithDecodeVerify(t *testing.T) {
@@ -80,4 +82,74 @@ func TestAppendVerifiedKeyIsJSONMarshal(t *testing.T) {
 			t.Errorf("appendVerifiedKey = %s, json.Marshal = %s", got, want)
 		}
 	}
+}
+
+// FuzzAppendVerifiedKey: whatever the fast writer writes is json.Marshal's answer byte for byte.
+func FuzzAppendVerifiedKey(f *testing.F) {
+	f.Add("key_1", "prj_1", "sa_1", "read", "2030-01-02T03:04:05Z")
+	f.Add("ké", "prj_\"", "", "<&>", "")
+	f.Fuzz(func(t *testing.T, id, project, sa, scope, expires string) {
+		v := verifiedKeyJSON{ID: id, ProjectID: project, Scopes: []string{scope}}
+		if sa != "" {
+			v.ServiceAccountID = &sa
+		}
+		if expires != "" {
+			v.ExpiresAt = &expires
+		}
+		got, ok := appendVerifiedKey(nil, v)
+		if !ok {
+			return
+		}
+		want, err := json.Marshal(v)
+		if err != nil || string(got) != string(want)+"\n" {
+			t.Fatalf("appendVerifiedKey = %s, json.Marshal = %s (%v)", got, want, err)
+		}
+	})
+}
+
+// BenchmarkVerifyWire measures what the hand-written reader and writer of POST /v1/verify save
+// over encoding/json, whose reflection they bypass: go test -bench VerifyWire -benchmem. If
+// "plain" stops beating "encoding/json" by a margin that matters next to BenchmarkVerifyHandler,
+// verify_wire.go goes.
+func BenchmarkVerifyWire(b *testing.B) {
+	secret, err := keyservice.GenerateKey("production")
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := []byte(`{"key":"` + secret + `"}`)
+	sa, exp := "sa_0123456789abcdefghij", "2030-01-02T03:04:05Z"
+	answer := verifiedKeyJSON{ID: "key_0123456789abcdefghij", ProjectID: "prj_0123456789abcdefghij",
+		ServiceAccountID: &sa, Scopes: []string{"read", "deploy:write"}, ExpiresAt: &exp}
+	b.Run("read/plain", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, ok := plainVerifyKey(body); !ok {
+				b.Fatal("not plain")
+			}
+		}
+	})
+	b.Run("read/encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := decodeVerify(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("write/plain", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, ok := appendVerifiedKey(make([]byte, 0, 256), answer); !ok {
+				b.Fatal("not plain")
+			}
+		}
+	})
+	b.Run("write/encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(answer); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

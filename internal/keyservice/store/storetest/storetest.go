@@ -50,6 +50,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"APIKeyVersions", testAPIKeyVersions},
 		{"ConcurrentConditionalUpdates", testConcurrentConditionalUpdates},
 		{"ProjectOTPSecret", testProjectOTPSecret},
+		{"ListContract/APIKeys", testAPIKeyListContract},
+		{"ListContract/ServiceAccounts", testServiceAccountListContract},
+		{"ListContract/Environments", testEnvironmentListContract},
+		{"ListContract/Projects", testProjectListContract},
+		{"ListContract/DueKeys", testDueKeyListContract},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
