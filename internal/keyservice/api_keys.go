@@ -237,13 +237,23 @@ func (s *Service) GetAPIKey(ctx context.Context, p Principal, id string) (store.
 
 // ListAPIKeys returns one page of a project's keys.
 func (s *Service) ListAPIKeys(ctx context.Context, p Principal, in ListAPIKeysInput) (Page[APIKey], error) {
-	if in.ProjectID == "" {
-		return Page[APIKey]{}, Invalid("project_id", "is required")
-	}
-	if err := p.mayAccessProject(in.ProjectID); err != nil {
+	if err := requireProject(p, in.ProjectID); err != nil {
 		return Page[APIKey]{}, err
 	}
-	f := store.APIKeyFilter{
+	sortBy, desc, err := parseSort(in.SortBy, store.SortByCreatedAt, store.SortByName, store.SortByExpiresAt)
+	if err != nil {
+		return Page[APIKey]{}, err
+	}
+	q, err := openPage(in.PageSize, in.PageToken, "api_keys", in.ProjectID, opt(in.Name), opt(in.NamePrefix), optBool(in.Active),
+		opt(in.Scope), strconv.FormatBool(in.IncludeRevoked), optTime(in.ExpiresBefore),
+		opt(in.ServiceAccountID), opt(in.EnvironmentID), sortKey(sortBy, desc))
+	if err != nil {
+		return Page[APIKey]{}, err
+	}
+	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
+		return Page[APIKey]{}, err
+	}
+	items, err := s.store.ListAPIKeys(ctx, store.APIKeyFilter{
 		ProjectID:        in.ProjectID,
 		Name:             in.Name,
 		NamePrefix:       in.NamePrefix,
@@ -253,63 +263,18 @@ func (s *Service) ListAPIKeys(ctx context.Context, p Principal, in ListAPIKeysIn
 		ExpiresBefore:    in.ExpiresBefore,
 		ServiceAccountID: in.ServiceAccountID,
 		EnvironmentID:    in.EnvironmentID,
-	}
-	sortBy := in.SortBy
-	if sortBy == "" {
-		sortBy = string(store.SortByCreatedAt)
-	}
-	field := sortBy
-	if field[0] == '-' {
-		f.Descending = true
-		field = field[1:]
-	}
-	switch store.APIKeySort(field) {
-	case store.SortByCreatedAt, store.SortByName, store.SortByExpiresAt:
-		f.SortBy = store.APIKeySort(field)
-	default:
-		return Page[APIKey]{}, Invalid("sort_by", "must be one of created_at, name, expires_at, optionally prefixed with -")
-	}
-	size, err := validatePageSize(in.PageSize)
-	if err != nil {
-		return Page[APIKey]{}, err
-	}
-	fp := queryFingerprint("api_keys", in.ProjectID, opt(in.Name), opt(in.NamePrefix), optBool(in.Active),
-		opt(in.Scope), strconv.FormatBool(in.IncludeRevoked), optTime(in.ExpiresBefore),
-		opt(in.ServiceAccountID), opt(in.EnvironmentID), sortBy)
-	if f.After, err = decodePageToken(in.PageToken, fp); err != nil {
-		return Page[APIKey]{}, err
-	}
-	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
-		return Page[APIKey]{}, err
-	}
-	f.Limit = size + 1
-	items, err := s.store.ListAPIKeys(ctx, f)
+		SortBy:           sortBy,
+		Descending:       desc,
+		After:            q.after,
+		Limit:            q.limit(),
+	})
 	if err != nil {
 		return Page[APIKey]{}, fmt.Errorf("list api keys: %w", err)
 	}
 	for i := range items {
 		s.usage.overlay(&items[i])
 	}
-	next := ""
-	if len(items) > size {
-		items = items[:size]
-		last := items[size-1]
-		c := store.Cursor{ID: last.ID}
-		switch f.SortBy {
-		case store.SortByName:
-			c.String = last.Name
-		case store.SortByExpiresAt:
-			if last.ExpiresAt == nil {
-				c.Null = true
-			} else {
-				c.Time = *last.ExpiresAt
-			}
-		default:
-			c.Time = last.CreatedAt
-		}
-		next = encodePageToken(fp, c)
-	}
-	return Page[APIKey]{Items: items, NextPageToken: next}, nil
+	return closePage(q, items, sortBy.CursorAfter), nil
 }
 
 // The fingerprint must tell "absent" from "empty", hence the markers.

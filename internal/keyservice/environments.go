@@ -91,35 +91,21 @@ func (s *Service) GetEnvironment(ctx context.Context, p Principal, id string) (s
 
 // ListEnvironments returns one page of a project's live environments, oldest first.
 func (s *Service) ListEnvironments(ctx context.Context, p Principal, in ListEnvironmentsInput) (Page[Environment], error) {
-	if in.ProjectID == "" {
-		return Page[Environment]{}, Invalid("project_id", "is required")
-	}
-	if err := p.mayAccessProject(in.ProjectID); err != nil {
+	if err := requireProject(p, in.ProjectID); err != nil {
 		return Page[Environment]{}, err
 	}
-	size, err := validatePageSize(in.PageSize)
-	if err != nil {
-		return Page[Environment]{}, err
-	}
-	fp := queryFingerprint("environments", in.ProjectID, opt(in.Name))
-	after, err := decodePageToken(in.PageToken, fp)
+	q, err := openPage(in.PageSize, in.PageToken, "environments", in.ProjectID, opt(in.Name))
 	if err != nil {
 		return Page[Environment]{}, err
 	}
 	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
 		return Page[Environment]{}, err
 	}
-	items, err := s.store.ListEnvironments(ctx, store.EnvironmentFilter{ProjectID: in.ProjectID, Name: in.Name, After: after, Limit: size + 1})
+	items, err := s.store.ListEnvironments(ctx, store.EnvironmentFilter{ProjectID: in.ProjectID, Name: in.Name, After: q.after, Limit: q.limit()})
 	if err != nil {
 		return Page[Environment]{}, fmt.Errorf("list environments: %w", err)
 	}
-	next := ""
-	if len(items) > size {
-		items = items[:size]
-		last := items[size-1]
-		next = encodePageToken(fp, store.Cursor{ID: last.ID, Time: last.CreatedAt})
-	}
-	return Page[Environment]{Items: items, NextPageToken: next}, nil
+	return closePage(q, items, func(e Environment) store.Cursor { return store.Cursor{ID: e.ID, Time: e.CreatedAt} }), nil
 }
 
 // UpdateEnvironment renames or re-describes an environment. Keys already issued keep the name

@@ -125,26 +125,15 @@ func (s *Service) ListProjects(ctx context.Context, p Principal, in ListProjects
 	if err := p.MustBeAdmin(); err != nil {
 		return Page[Project]{}, err
 	}
-	size, err := validatePageSize(in.PageSize)
+	q, err := openPage(in.PageSize, in.PageToken, "projects")
 	if err != nil {
 		return Page[Project]{}, err
 	}
-	fp := queryFingerprint("projects")
-	after, err := decodePageToken(in.PageToken, fp)
-	if err != nil {
-		return Page[Project]{}, err
-	}
-	items, err := s.store.ListProjects(ctx, store.ProjectFilter{After: after, Limit: size + 1})
+	items, err := s.store.ListProjects(ctx, store.ProjectFilter{After: q.after, Limit: q.limit()})
 	if err != nil {
 		return Page[Project]{}, fmt.Errorf("list projects: %w", err)
 	}
-	next := ""
-	if len(items) > size {
-		items = items[:size]
-		last := items[size-1]
-		next = encodePageToken(fp, store.Cursor{Time: last.CreatedAt, ID: last.ID})
-	}
-	return Page[Project]{Items: items, NextPageToken: next}, nil
+	return closePage(q, items, func(p Project) store.Cursor { return store.Cursor{ID: p.ID, Time: p.CreatedAt} }), nil
 }
 
 // UpdateProject renames or re-describes a live project.

@@ -20,13 +20,14 @@ type Page[T any] struct {
 	NextPageToken string
 }
 
-// formatTime is how times leave the service (webhook events): RFC 3339 in UTC.
-func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// FormatTime is how times leave the service, in webhook events and in the API: RFC 3339 in UTC.
+func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
-func formatTimePtr(t *time.Time) *string {
+// FormatTimePtr is FormatTime of a time that may be unset (nil stays nil).
+func FormatTimePtr(t *time.Time) *string {
 	if t == nil {
 		return nil
 	}
-	s := formatTime(*t)
+	s := FormatTime(*t)
 	return &s
 }

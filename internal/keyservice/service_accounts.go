@@ -113,51 +113,30 @@ func (s *Service) GetServiceAccount(ctx context.Context, p Principal, ref Servic
 
 // ListServiceAccounts returns one page of a project's live service accounts.
 func (s *Service) ListServiceAccounts(ctx context.Context, p Principal, in ListServiceAccountsInput) (Page[ServiceAccount], error) {
-	if in.ProjectID == "" {
-		return Page[ServiceAccount]{}, Invalid("project_id", "is required")
-	}
-	if err := p.mayAccessProject(in.ProjectID); err != nil {
+	if err := requireProject(p, in.ProjectID); err != nil {
 		return Page[ServiceAccount]{}, err
 	}
-	f := store.ServiceAccountFilter{ProjectID: in.ProjectID, Name: in.Name, NamePrefix: in.NamePrefix, Active: in.Active}
-	sortBy := in.SortBy
-	if sortBy == "" {
-		sortBy = string(store.SortByCreatedAt)
-	}
-	field := sortBy
-	if field[0] == '-' {
-		f.Descending = true
-		field = field[1:]
-	}
-	switch store.APIKeySort(field) {
-	case store.SortByCreatedAt, store.SortByName:
-		f.SortBy = store.APIKeySort(field)
-	default:
-		return Page[ServiceAccount]{}, Invalid("sort_by", "must be one of created_at, name, optionally prefixed with -")
-	}
-	size, err := validatePageSize(in.PageSize)
+	sortBy, desc, err := parseSort(in.SortBy, store.SortByCreatedAt, store.SortByName)
 	if err != nil {
 		return Page[ServiceAccount]{}, err
 	}
-	fp := queryFingerprint("service_accounts", in.ProjectID, opt(in.Name), opt(in.NamePrefix), optBool(in.Active), sortBy)
-	if f.After, err = decodePageToken(in.PageToken, fp); err != nil {
+	q, err := openPage(in.PageSize, in.PageToken, "service_accounts", in.ProjectID, opt(in.Name), opt(in.NamePrefix), optBool(in.Active), sortKey(sortBy, desc))
+	if err != nil {
 		return Page[ServiceAccount]{}, err
 	}
 	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
 		return Page[ServiceAccount]{}, err
 	}
-	f.Limit = size + 1
-	items, err := s.store.ListServiceAccounts(ctx, f)
+	items, err := s.store.ListServiceAccounts(ctx, store.ServiceAccountFilter{
+		ProjectID: in.ProjectID, Name: in.Name, NamePrefix: in.NamePrefix, Active: in.Active,
+		SortBy: sortBy, Descending: desc, After: q.after, Limit: q.limit(),
+	})
 	if err != nil {
 		return Page[ServiceAccount]{}, fmt.Errorf("list service accounts: %w", err)
 	}
-	next := ""
-	if len(items) > size {
-		items = items[:size]
-		last := items[size-1]
-		next = encodePageToken(fp, store.Cursor{ID: last.ID, Time: last.CreatedAt, String: last.Name})
-	}
-	return Page[ServiceAccount]{Items: items, NextPageToken: next}, nil
+	return closePage(q, items, func(a ServiceAccount) store.Cursor {
+		return store.Cursor{ID: a.ID, Time: a.CreatedAt, String: a.Name}
+	}), nil
 }
 
 // UpdateServiceAccount renames, re-describes, disables or enables a service account; while it

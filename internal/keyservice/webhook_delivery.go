@@ -133,9 +133,9 @@ func newRotatedKeyDelivery(rot Rotation, webhookURL, signingSecret string) (*web
 		ProjectID:                 next.ProjectID,
 		ServiceAccountID:          next.ServiceAccountID,
 		EnvironmentID:             next.EnvironmentID,
-		RotatedAt:                 formatTime(next.CreatedAt),
-		PreviousKeyGraceExpiresAt: formatTimePtr(rot.Previous.GraceExpiresAt),
-		NextRotationAt:            formatTimePtr(next.NextRotationAt),
+		RotatedAt:                 FormatTime(next.CreatedAt),
+		PreviousKeyGraceExpiresAt: FormatTimePtr(rot.Previous.GraceExpiresAt),
+		NextRotationAt:            FormatTimePtr(next.NextRotationAt),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("encode webhook event: %w", err)

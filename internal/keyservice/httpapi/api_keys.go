@@ -154,7 +154,7 @@ func (s *Server) handleRotateAPIKey(w http.ResponseWriter, r *http.Request) {
 		apiKeyJSON:                toAPIKeyJSON(rot.Next.APIKey),
 		Key:                       rot.Next.Secret,
 		PreviousKeyID:             rot.Previous.ID,
-		PreviousKeyGraceExpiresAt: formatTimePtr(rot.Previous.GraceExpiresAt),
+		PreviousKeyGraceExpiresAt: keyservice.FormatTimePtr(rot.Previous.GraceExpiresAt),
 	})
 }
 
@@ -231,15 +231,15 @@ func toAPIKeyJSON(k keyservice.APIKey) apiKeyJSON {
 		KeyPrefix:            k.KeyPrefix,
 		Scopes:               scopes,
 		Active:               k.Active,
-		ExpiresAt:            formatTimePtr(k.ExpiresAt),
-		LastUsedAt:           formatTimePtr(k.LastUsedAt),
-		CreatedAt:            formatTime(k.CreatedAt),
-		UpdatedAt:            formatTime(k.UpdatedAt),
-		RevokedAt:            formatTimePtr(k.RevokedAt),
+		ExpiresAt:            keyservice.FormatTimePtr(k.ExpiresAt),
+		LastUsedAt:           keyservice.FormatTimePtr(k.LastUsedAt),
+		CreatedAt:            keyservice.FormatTime(k.CreatedAt),
+		UpdatedAt:            keyservice.FormatTime(k.UpdatedAt),
+		RevokedAt:            keyservice.FormatTimePtr(k.RevokedAt),
 		ReplacedByKeyID:      k.ReplacedByKeyID,
-		GraceExpiresAt:       formatTimePtr(k.GraceExpiresAt),
+		GraceExpiresAt:       keyservice.FormatTimePtr(k.GraceExpiresAt),
 		RotationIntervalDays: k.RotationIntervalDays,
-		NextRotationAt:       formatTimePtr(k.NextRotationAt),
+		NextRotationAt:       keyservice.FormatTimePtr(k.NextRotationAt),
 		RotationWebhookURL:   k.RotationWebhookURL,
 	}
 }

@@ -93,7 +93,7 @@ type environmentJSON struct {
 func toEnvironmentJSON(e keyservice.Environment) environmentJSON {
 	return environmentJSON{
 		ID: e.ID, ProjectID: e.ProjectID, Name: e.Name, Description: e.Description,
-		CreatedAt: formatTime(e.CreatedAt), UpdatedAt: formatTime(e.UpdatedAt),
+		CreatedAt: keyservice.FormatTime(e.CreatedAt), UpdatedAt: keyservice.FormatTime(e.UpdatedAt),
 	}
 }
 

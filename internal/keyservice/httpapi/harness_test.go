@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -232,3 +233,18 @@ func totpCode(secret []byte, at time.Time) string { return keyservicetest.TOTPCo
 
 // noClientLimits turns the per-client limits off, for tests that send many requests.
 func noClientLimits(c *httpapi.Config) { c.ClientLimits.Disabled = true }
+
+// databaseBytes returns the raw bytes of the SQLite database and its write-ahead log, to look
+// for secrets stored in clear.
+func (e *testEnv) databaseBytes() []byte {
+	e.t.Helper()
+	var raw []byte
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(e.dbPath + suffix)
+		if err != nil && !os.IsNotExist(err) {
+			e.t.Fatal(err)
+		}
+		raw = append(raw, b...)
+	}
+	return raw
+}

@@ -73,22 +73,11 @@ func NewMetrics(pool store.Pool) *Metrics {
 			Buckets: verifyBuckets,
 		}),
 	}
-	deliveries := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "keyservice_webhook_deliveries_total",
-		Help: "Webhook deliveries that ended, by outcome (delivered, or failed after every retry).",
-	}, []string{"outcome"})
-	m.deliveries = map[keyservice.DeliveryOutcome]prometheus.Counter{}
-	for _, o := range keyservice.DeliveryOutcomes {
-		m.deliveries[o] = deliveries.WithLabelValues(string(o))
-	}
-	rotations := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "keyservice_scheduled_rotations_total",
-		Help: "Keys found due by scheduled rotation, by outcome (rotated, skipped, failed).",
-	}, []string{"outcome"})
-	m.rotations = map[keyservice.RotationOutcome]prometheus.Counter{}
-	for _, o := range keyservice.RotationOutcomes {
-		m.rotations[o] = rotations.WithLabelValues(string(o))
-	}
+	deliveries, rotations := outcomeCounters("keyservice_webhook_deliveries_total",
+		"Webhook deliveries that ended, by outcome (delivered, or failed after every retry).", keyservice.DeliveryOutcomes),
+		outcomeCounters("keyservice_scheduled_rotations_total",
+			"Keys found due by scheduled rotation, by outcome (rotated, skipped, failed).", keyservice.RotationOutcomes)
+	m.deliveries, m.rotations = deliveries.byOutcome, rotations.byOutcome
 	lookups := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "keyservice_credential_cache_lookups_total",
 		Help: "Verifications that looked in the credential cache, by result (hit, miss).",
@@ -101,13 +90,30 @@ func NewMetrics(pool store.Pool) *Metrics {
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.verify, deliveries, rotations, lookups, m.cacheInvalidated,
+		m.requests, m.verify, deliveries.vec, rotations.vec, lookups, m.cacheInvalidated,
 	)
 	if pool != nil {
 		m.registry.MustRegister(poolCollector{pool})
 	}
 	m.handler = promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 	return m
+}
+
+// outcomes is a counter by outcome, each outcome's series resolved up front.
+type outcomes[T ~string] struct {
+	vec       *prometheus.CounterVec
+	byOutcome map[T]prometheus.Counter
+}
+
+func outcomeCounters[T ~string](name, help string, all []T) outcomes[T] {
+	o := outcomes[T]{
+		vec:       prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{"outcome"}),
+		byOutcome: map[T]prometheus.Counter{},
+	}
+	for _, v := range all {
+		o.byOutcome[v] = o.vec.WithLabelValues(string(v))
+	}
+	return o
 }
 
 // WebhookDelivery counts a delivery that ended.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 )
@@ -114,14 +113,7 @@ func TestProjectOTPSecretIsSealedAtRest(t *testing.T) {
 	e := newTestEnv(t)
 	pid := e.createProject("p")
 	secret := enableOTP(t, e, pid)
-	var raw []byte
-	for _, suffix := range []string{"", "-wal"} {
-		b, err := os.ReadFile(e.dbPath + suffix)
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-		raw = append(raw, b...)
-	}
+	raw := e.databaseBytes()
 	if !bytes.Contains(raw, []byte(pid)) {
 		t.Fatal("the project id is not in the database bytes; is this the right file?")
 	}

@@ -117,7 +117,7 @@ type projectWithSecretJSON struct {
 func toProjectJSON(p keyservice.Project) projectJSON {
 	return projectJSON{
 		ID: p.ID, Name: p.Name, Description: p.Description, RequireOTP: p.OTPSecret != nil,
-		CreatedAt: formatTime(p.CreatedAt), UpdatedAt: formatTime(p.UpdatedAt),
+		CreatedAt: keyservice.FormatTime(p.CreatedAt), UpdatedAt: keyservice.FormatTime(p.UpdatedAt),
 	}
 }
 

@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"bytes"
 	"net/http"
-	"os"
 	"testing"
 )
 
@@ -27,14 +26,7 @@ func TestNoSecretsAtRest(t *testing.T) {
 	expectStatus(t, r, http.StatusCreated)
 	secrets = append(secrets, r.str(t, "key"))
 
-	var raw []byte
-	for _, suffix := range []string{"", "-wal"} {
-		b, err := os.ReadFile(e.dbPath + suffix)
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-		raw = append(raw, b...)
-	}
+	raw := e.databaseBytes()
 	if len(raw) == 0 {
 		t.Fatal("database files are empty")
 	}

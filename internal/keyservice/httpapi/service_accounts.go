@@ -112,7 +112,7 @@ type serviceAccountJSON struct {
 func toServiceAccountJSON(a keyservice.ServiceAccount) serviceAccountJSON {
 	return serviceAccountJSON{
 		ID: a.ID, ProjectID: a.ProjectID, Name: a.Name, Description: a.Description, Active: a.Active,
-		CreatedAt: formatTime(a.CreatedAt), UpdatedAt: formatTime(a.UpdatedAt),
+		CreatedAt: keyservice.FormatTime(a.CreatedAt), UpdatedAt: keyservice.FormatTime(a.UpdatedAt),
 	}
 }
 

@@ -45,7 +45,7 @@ func toVerifiedKeyJSON(k keyservice.APIKey) verifiedKeyJSON {
 	return verifiedKeyJSON{
 		ID: k.ID, ProjectID: k.ProjectID,
 		ServiceAccountID: k.ServiceAccountID, EnvironmentID: k.EnvironmentID,
-		Scopes: scopes, ExpiresAt: formatTimePtr(k.ExpiresAt),
+		Scopes: scopes, ExpiresAt: keyservice.FormatTimePtr(k.ExpiresAt),
 	}
 }
 

@@ -352,3 +352,21 @@ type PoolStats struct {
 type Pool interface {
 	PoolStats() PoolStats
 }
+
+// CursorAfter is the cursor of the page that follows a page, ordered by s, whose last row is k.
+func (s APIKeySort) CursorAfter(k APIKey) Cursor {
+	c := Cursor{ID: k.ID}
+	switch s {
+	case SortByName:
+		c.String = k.Name
+	case SortByExpiresAt:
+		if k.ExpiresAt == nil {
+			c.Null = true
+		} else {
+			c.Time = *k.ExpiresAt
+		}
+	default:
+		c.Time = k.CreatedAt
+	}
+	return c
+}

@@ -72,48 +72,6 @@ func checkListing[T any](t *testing.T, what string, want []T, list func(after *s
 
 func apiKeyID(k store.APIKey) string { return k.ID }
 
-// apiKeyCursor is the cursor after k in a listing ordered by sortBy, as the service makes it.
-func apiKeyCursor(sortBy store.APIKeySort) func(store.APIKey) store.Cursor {
-	return func(k store.APIKey) store.Cursor {
-		c := store.Cursor{ID: k.ID}
-		switch sortBy {
-		case store.SortByName:
-			c.String = k.Name
-		case store.SortByExpiresAt:
-			if k.ExpiresAt == nil {
-				c.Null = true
-			} else {
-				c.Time = *k.ExpiresAt
-			}
-		default:
-			c.Time = k.CreatedAt
-		}
-		return c
-	}
-}
-
-// compareAPIKeys is the reference order of a key listing (ids break ties; keys that never
-// expire come after all others when ascending).
-func compareAPIKeys(sortBy store.APIKeySort) func(a, b store.APIKey) int {
-	return func(a, b store.APIKey) int {
-		switch sortBy {
-		case store.SortByName:
-			return strings.Compare(a.Name, b.Name) // bytewise: "B" < "a"
-		case store.SortByExpiresAt:
-			switch {
-			case a.ExpiresAt == nil && b.ExpiresAt == nil:
-				return 0
-			case a.ExpiresAt == nil:
-				return 1
-			case b.ExpiresAt == nil:
-				return -1
-			}
-			return a.ExpiresAt.Compare(*b.ExpiresAt)
-		}
-		return a.CreatedAt.Compare(b.CreatedAt)
-	}
-}
-
 // selectAPIKeys is the reference of APIKeyFilter's selection (its paging aside).
 func selectAPIKeys(all []store.APIKey, f store.APIKeyFilter) []store.APIKey {
 	var out []store.APIKey
@@ -133,7 +91,7 @@ func selectAPIKeys(all []store.APIKey, f store.APIKeyFilter) []store.APIKey {
 		out = append(out, k)
 	}
 	slices.SortFunc(out, func(a, b store.APIKey) int {
-		c := cmp.Or(compareAPIKeys(f.SortBy)(a, b), cmp.Compare(a.ID, b.ID))
+		c := cmp.Or(compareBy(f.SortBy, a, b), cmp.Compare(a.ID, b.ID)) // ordering.go: bytewise names, no expiry last
 		if f.Descending {
 			return -c
 		}
@@ -255,7 +213,7 @@ func testAPIKeyListContract(t *testing.T, s store.Store) {
 					g := f
 					g.After, g.Limit = after, limit
 					return s.ListAPIKeys(ctx, g)
-				}, apiKeyID, apiKeyCursor(sortBy))
+				}, apiKeyID, sortBy.CursorAfter)
 			}
 		}
 	}

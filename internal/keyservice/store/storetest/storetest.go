@@ -324,16 +324,8 @@ func testList(t *testing.T, s store.Store) {
 				if len(items) < 3 {
 					break
 				}
-				last := items[len(items)-1]
-				after = &store.Cursor{ID: last.ID, Time: last.CreatedAt, String: last.Name}
-				if sortBy == store.SortByExpiresAt {
-					after.Time = time.Time{}
-					if last.ExpiresAt == nil {
-						after.Null = true
-					} else {
-						after.Time = *last.ExpiresAt
-					}
-				}
+				c := sortBy.CursorAfter(items[len(items)-1])
+				after = &c
 			}
 			if len(seen) != 10 {
 				t.Fatalf("%s desc=%v: saw %d keys, want 10", sortBy, desc, len(seen))
