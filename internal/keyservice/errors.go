@@ -1,7 +1,6 @@
 package keyservice
 
 import (
-	"errors"
 	"fmt"
 )
 
@@ -44,15 +43,6 @@ func (e *Error) Error() string {
 		return e.Field + ": " + e.Message
 	}
 	return e.Message
-}
-
-// ErrorKindOf is the kind of err: that of the *Error it wraps, or KindInternal.
-func ErrorKindOf(err error) ErrorKind {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Kind
-	}
-	return KindInternal
 }
 
 // Invalid is a validation error naming field.
