@@ -44,7 +44,7 @@ func NewServer(t testing.TB) *Server {
 	}
 	s := &Server{opts: keyservicetest.Options{
 		AdminToken: "ksadmin-" + randomHex(t, 24), ServerSecret: secret, Clock: keyservicetest.WallClock(),
-		Logs: &keyservicetest.LogBuffer{},
+		Logs: &keyservicetest.SyncBuffer{},
 	}}
 	s.ks = keyservicetest.New(t, s.opts)
 	s.URL, s.AdminToken, s.DBPath, s.Clock = s.ks.URL, s.ks.AdminToken, s.ks.DBPath, s.ks.Clock

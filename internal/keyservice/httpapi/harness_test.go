@@ -35,7 +35,7 @@ type testEnv struct {
 	store  store.Store
 	clock  *keyservicetest.Clock
 	dbPath string
-	logs   *keyservicetest.LogBuffer
+	logs   *keyservicetest.SyncBuffer
 	// limitClock is the clock of the per-client budgets: wall time that a test may advance.
 	limitClock *keyservicetest.Clock
 

@@ -50,7 +50,7 @@ type Options struct {
 	// LogLevel is the level of the JSON log collected in Logs; nil is debug.
 	LogLevel slog.Leveler
 	// Logs collects the log; nil is a new buffer. A restarted server may share its predecessor's.
-	Logs *LogBuffer
+	Logs *SyncBuffer
 	// Service and API edit the configurations before the server is built.
 	Service func(*keyservice.Config)
 	API     func(*httpapi.Config)
@@ -65,7 +65,7 @@ type Server struct {
 	Store      store.Store // the store the service uses (wrapped, if Options.WrapStore)
 	Service    *keyservice.Service
 	API        *httpapi.Server
-	Logs       *LogBuffer
+	Logs       *SyncBuffer
 	Metrics    *httpapi.Metrics
 
 	http      *httptest.Server
@@ -92,7 +92,7 @@ func New(t testing.TB, o Options) *Server {
 func start(t testing.TB, o Options) (*Server, error) {
 	s := &Server{Clock: o.Clock, AdminToken: o.AdminToken, Logs: o.Logs}
 	if s.Logs == nil {
-		s.Logs = &LogBuffer{}
+		s.Logs = &SyncBuffer{}
 	}
 	if s.Clock == nil {
 		s.Clock = NewClock(Start)
@@ -189,20 +189,20 @@ func (s *Server) closeStore() error {
 	return s.ownStore.Close()
 }
 
-// LogBuffer collects log output written from server goroutines.
-type LogBuffer struct {
+// SyncBuffer collects what several goroutines write (a server's log, a CLI's output).
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *LogBuffer) Write(p []byte) (int, error) {
+func (l *SyncBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
 // String returns everything written so far.
-func (l *LogBuffer) String() string {
+func (l *SyncBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
