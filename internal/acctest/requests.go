@@ -14,7 +14,7 @@ type Requests map[string]uint64
 // Requests snapshots the counters. A restart starts them again from zero.
 func (s *Server) Requests() Requests {
 	out := Requests{}
-	for _, c := range s.ks.RequestCounts() {
+	for _, c := range s.ks.API.RequestCounts() {
 		out[fmt.Sprintf("%s %s %d", c.Method, c.Route, c.Status)] = c.Count
 	}
 	return out

@@ -3,24 +3,20 @@
 package acctest
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
-	"net"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/client"
-	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice"
-	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store/sqlite"
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/keyservicetest"
 )
+
+// Clock is the test clock shared by the in-process server and the provider: real time plus an
+// offset a test moves forward, so that age-based behaviour (expiry, rotation_days) can be tested.
+type Clock = keyservicetest.Clock
 
 // Server is a keyserviced running in-process for one test.
 type Server struct {
@@ -31,13 +27,8 @@ type Server struct {
 	Client *client.Client
 	Clock  *Clock
 
-	secret []byte
-	http   *httptest.Server
-	store  *sqlite.Store
-	ks     *keyservice.Server
-
-	logMu sync.Mutex
-	log   bytes.Buffer
+	opts keyservicetest.Options
+	ks   *keyservicetest.Server
 }
 
 // NewServer starts keyserviced on a fresh SQLite file in t's temp dir and stops it at cleanup.
@@ -47,18 +38,24 @@ func NewServer(t testing.TB) *Server {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 to run it (make test does)")
 	}
-	s := &Server{
-		AdminToken: "ksadmin-" + randomHex(t, 24),
-		DBPath:     filepath.Join(t.TempDir(), "keyservice.db"),
-		Clock:      &Clock{},
-		secret:     make([]byte, 32),
-	}
-	if _, err := rand.Read(s.secret); err != nil {
+	return StartServer(t)
+}
+
+// StartServer starts keyserviced in-process, as NewServer does, but without the TF_ACC gate:
+// for the tests of programs that need the server and no Terraform CLI (the keyservice command
+// line's scripts), which belong to the unit tests.
+func StartServer(t testing.TB) *Server {
+	t.Helper()
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
 		t.Fatal(err)
 	}
-	s.start(t, "127.0.0.1:0")
-	t.Cleanup(s.stop(t))
-	s.URL = s.http.URL
+	s := &Server{opts: keyservicetest.Options{
+		AdminToken: "ksadmin-" + randomHex(t, 24), ServerSecret: secret, Clock: keyservicetest.WallClock(),
+		Logs: &keyservicetest.SyncBuffer{},
+	}}
+	s.ks = keyservicetest.New(t, s.opts)
+	s.URL, s.AdminToken, s.DBPath, s.Clock = s.ks.URL, s.ks.AdminToken, s.ks.DBPath, s.ks.Clock
 	var err error
 	s.Client, err = client.New(client.Config{Endpoint: s.URL, Token: s.AdminToken, MaxRetries: 1})
 	if err != nil {
@@ -71,51 +68,12 @@ func NewServer(t testing.TB) *Server {
 // operator restarting keyserviced would.
 func (s *Server) Restart(t testing.TB) {
 	t.Helper()
-	addr := s.http.Listener.Addr().String()
-	s.stop(t)()
-	s.start(t, addr)
-}
-
-func (s *Server) start(t testing.TB, addr string) {
-	t.Helper()
-	st, err := sqlite.Open(context.Background(), s.DBPath)
-	if err != nil {
-		t.Fatalf("open store: %v", err)
+	if err := s.ks.Close(); err != nil {
+		t.Fatalf("stop keyserviced: %v", err)
 	}
-	srv, err := keyservice.NewServer(keyservice.Config{
-		Store:        st,
-		AdminToken:   s.AdminToken,
-		ServerSecret: s.secret,
-		Logger:       slog.New(slog.NewJSONHandler(lockedWriter{s}, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Now:          s.Clock.Now,
-		// The rotation loop is off (RotationInterval 0): tests run passes with RotateDueKeys.
-		Webhook: keyservice.WebhookConfig{Backoff: 10 * time.Millisecond},
-	})
-	if err != nil {
-		t.Fatalf("new server: %v", err)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatalf("listen on %s: %v", addr, err)
-	}
-	ts := httptest.NewUnstartedServer(srv.Handler())
-	ts.Listener.Close()
-	ts.Listener = ln
-	ts.Start()
-	s.http, s.store, s.ks = ts, st, srv
-}
-
-func (s *Server) stop(t testing.TB) func() {
-	return func() {
-		s.http.Close()
-		// As keyserviced does at shutdown: write the batched last_used_at before the store closes.
-		if err := s.ks.FlushUsage(context.Background()); err != nil {
-			t.Errorf("flush key usage: %v", err)
-		}
-		if err := s.store.Close(); err != nil {
-			t.Errorf("close store: %v", err)
-		}
-	}
+	o := s.opts
+	o.Addr, o.DBPath, o.Clock = s.ks.Addr(), s.DBPath, s.Clock
+	s.ks = keyservicetest.New(t, o)
 }
 
 // RotateDueKeys runs one scheduled-rotation pass of the server now, at the test clock's time,
@@ -123,26 +81,16 @@ func (s *Server) stop(t testing.TB) func() {
 // failure fails the test.
 func (s *Server) RotateDueKeys(t testing.TB) int {
 	t.Helper()
-	n, err := s.ks.RotateDueKeys(context.Background())
+	n, err := s.ks.Service.RotateDueKeys(context.Background())
 	if err != nil {
 		t.Fatalf("scheduled rotation pass: %v", err)
 	}
 	return n
 }
 
-// ServerLog returns everything the server logged so far (debug level).
+// ServerLog returns everything the server logged so far (debug level), across restarts.
 func (s *Server) ServerLog() string {
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
-	return s.log.String()
-}
-
-type lockedWriter struct{ s *Server }
-
-func (w lockedWriter) Write(p []byte) (int, error) {
-	w.s.logMu.Lock()
-	defer w.s.logMu.Unlock()
-	return w.s.log.Write(p)
+	return s.ks.Logs.String()
 }
 
 // ProviderBlock is the HCL provider block that points the provider at this server.

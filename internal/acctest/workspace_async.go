@@ -1,10 +1,10 @@
 package acctest
 
 import (
-	"bytes"
 	"errors"
 	"os/exec"
-	"sync"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/keyservicetest"
 )
 
 // Start runs the CLI with args in the background, for tests that act while it runs (kill the
@@ -14,7 +14,7 @@ func (w *Workspace) Start(args ...string) func() (int, string) {
 	cmd := exec.Command(w.cli, append(args[:1:1], append([]string{"-no-color"}, args[1:]...)...)...)
 	cmd.Dir = w.Dir
 	cmd.Env = w.env
-	var out lockedBuffer
+	var out keyservicetest.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		w.t.Fatalf("start %s %v: %v", w.cli, args, err)
@@ -37,21 +37,4 @@ func (w *Workspace) Start(args ...string) func() (int, string) {
 // Setenv sets an environment variable of the workspace's CLI runs (and so of its provider).
 func (w *Workspace) Setenv(name, value string) {
 	w.env = append(w.env, name+"="+value)
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -7,6 +7,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -84,22 +85,22 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		endpoint:   endpoint,
 		token:      cfg.Token,
-		userAgent:  cmpOr(cfg.UserAgent, defaultUserAgent),
+		userAgent:  cmp.Or(cfg.UserAgent, defaultUserAgent),
 		otp:        cfg.OTP,
-		maxRetries: cmpOr(cfg.MaxRetries, defaultMaxRetries),
+		maxRetries: cmp.Or(cfg.MaxRetries, defaultMaxRetries),
 		logger:     cfg.Logger,
 	}
 	if cfg.NoRetries {
 		c.maxRetries = 0
 	}
-	waitMin := cmpOr(cfg.RetryWaitMin, defaultRetryWaitMin)
-	waitMax := cmpOr(cfg.RetryWaitMax, max(defaultRetryWaitMax, waitMin))
+	waitMin := cmp.Or(cfg.RetryWaitMin, defaultRetryWaitMin)
+	waitMax := cmp.Or(cfg.RetryWaitMax, max(defaultRetryWaitMax, waitMin))
 
 	httpClient := cleanhttp.DefaultPooledClient()
 	if base := cfg.HTTPClient; base != nil {
 		httpClient = &http.Client{Transport: base.Transport, CheckRedirect: base.CheckRedirect, Jar: base.Jar}
 	}
-	httpClient.Timeout = cmpOr(cfg.RequestTimeout, defaultRequestTimeout)
+	httpClient.Timeout = cmp.Or(cfg.RequestTimeout, defaultRequestTimeout)
 	if httpClient.Transport == nil {
 		httpClient.Transport = http.DefaultTransport
 	}
@@ -126,14 +127,6 @@ func parseEndpoint(raw string) (string, error) {
 		return "", fmt.Errorf("keyservice client: endpoint %q must be an absolute http(s) URL such as http://127.0.0.1:8080", raw)
 	}
 	return strings.TrimRight(u.String(), "/"), nil
-}
-
-func cmpOr[T comparable](v, fallback T) T {
-	var zero T
-	if v == zero {
-		return fallback
-	}
-	return v
 }
 
 // call describes one logical API call; retries of it are attempts.

@@ -22,6 +22,7 @@ const maxCachedCredentials = 50_000
 // revoked or expired, still costs one store read, so their answers take the same time.
 type credentialCache struct {
 	generations store.WriteGenerations
+	observer    Observer
 
 	mu         sync.RWMutex
 	generation uint64 // the generation every entry was read under
@@ -30,12 +31,12 @@ type credentialCache struct {
 
 // newCredentialCache returns nil, which caches nothing, for a store that does not count its
 // writes.
-func newCredentialCache(st store.Store) *credentialCache {
+func newCredentialCache(st store.Store, observer Observer) *credentialCache {
 	g, ok := st.(store.WriteGenerations)
 	if !ok {
 		return nil
 	}
-	return &credentialCache{generations: g, entries: map[string]store.Credential{}}
+	return &credentialCache{generations: g, observer: observer, entries: map[string]store.Credential{}}
 }
 
 // current returns the store's generation, to be read before the store is, and passed to put.
@@ -53,11 +54,14 @@ func (c *credentialCache) get(hash string) (store.Credential, bool) {
 	}
 	gen := c.generations.WriteGeneration()
 	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.generation != gen {
-		return store.Credential{}, false
-	}
 	cred, ok := c.entries[hash]
+	ok = ok && c.generation == gen
+	c.mu.RUnlock()
+	if ok {
+		c.observer.CredentialCache(CacheHit)
+	} else {
+		c.observer.CredentialCache(CacheMiss)
+	}
 	return cred, ok
 }
 
@@ -72,6 +76,9 @@ func (c *credentialCache) put(hash string, cred store.Credential, gen uint64) {
 	case gen < c.generation:
 		return // read before a write that the entries already reflect
 	case gen > c.generation || len(c.entries) >= maxCachedCredentials:
+		if len(c.entries) > 0 {
+			c.observer.CredentialCache(CacheInvalidated)
+		}
 		clear(c.entries)
 		c.generation = gen
 	}

@@ -8,27 +8,31 @@ import (
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 )
 
-type createEnvironmentInput struct {
+// CreateEnvironmentInput is a new environment.
+type CreateEnvironmentInput struct {
 	ProjectID   string
 	Name        string
 	Description string
 }
 
-type updateEnvironmentInput struct {
+// UpdateEnvironmentInput is a merge patch of an environment: nil leaves a field as it is.
+type UpdateEnvironmentInput struct {
 	Name        *string
 	Description *string
 }
 
-type listEnvironmentsInput struct {
+// ListEnvironmentsInput selects and pages a project's environments; Name nil selects all.
+type ListEnvironmentsInput struct {
 	ProjectID string
 	Name      *string
 	PageSize  int
 	PageToken string
 }
 
-func (s *service) createEnvironment(ctx context.Context, p principal, in createEnvironmentInput) (store.Environment, error) {
+// CreateEnvironment creates an environment in the project.
+func (s *Service) CreateEnvironment(ctx context.Context, p Principal, in CreateEnvironmentInput) (store.Environment, error) {
 	if in.ProjectID == "" {
-		return store.Environment{}, invalid("project_id", "is required")
+		return store.Environment{}, Invalid("project_id", "is required")
 	}
 	if err := p.mayAccessProject(in.ProjectID); err != nil {
 		return store.Environment{}, err
@@ -58,7 +62,7 @@ func (s *service) createEnvironment(ctx context.Context, p principal, in createE
 }
 
 // loadEnvironment returns a live environment or a not-found error naming field.
-func (s *service) loadEnvironment(ctx context.Context, id, field string) (store.Environment, error) {
+func (s *Service) loadEnvironment(ctx context.Context, id, field string) (store.Environment, error) {
 	e, err := s.store.GetEnvironment(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && e.DeletedAt != nil) {
 		return store.Environment{}, notFound(field, "environment %q not found", id)
@@ -69,7 +73,7 @@ func (s *service) loadEnvironment(ctx context.Context, id, field string) (store.
 	return e, nil
 }
 
-func (s *service) accessEnvironment(ctx context.Context, p principal, id string) (store.Environment, error) {
+func (s *Service) accessEnvironment(ctx context.Context, p Principal, id string) (store.Environment, error) {
 	e, err := s.loadEnvironment(ctx, id, "id")
 	if err != nil {
 		return store.Environment{}, err
@@ -80,46 +84,34 @@ func (s *service) accessEnvironment(ctx context.Context, p principal, id string)
 	return e, nil
 }
 
-func (s *service) getEnvironment(ctx context.Context, p principal, id string) (store.Environment, error) {
+// GetEnvironment returns a live environment.
+func (s *Service) GetEnvironment(ctx context.Context, p Principal, id string) (store.Environment, error) {
 	return s.accessEnvironment(ctx, p, id)
 }
 
-func (s *service) listEnvironments(ctx context.Context, p principal, in listEnvironmentsInput) ([]store.Environment, string, error) {
-	if in.ProjectID == "" {
-		return nil, "", invalid("project_id", "is required")
+// ListEnvironments returns one page of a project's live environments, oldest first.
+func (s *Service) ListEnvironments(ctx context.Context, p Principal, in ListEnvironmentsInput) (Page[Environment], error) {
+	if err := requireProject(p, in.ProjectID); err != nil {
+		return Page[Environment]{}, err
 	}
-	if err := p.mayAccessProject(in.ProjectID); err != nil {
-		return nil, "", err
-	}
-	size, err := validatePageSize(in.PageSize)
+	q, err := openPage(in.PageSize, in.PageToken, "environments", in.ProjectID, opt(in.Name))
 	if err != nil {
-		return nil, "", err
-	}
-	fp := queryFingerprint("environments", in.ProjectID, opt(in.Name))
-	after, err := decodePageToken(in.PageToken, fp)
-	if err != nil {
-		return nil, "", err
+		return Page[Environment]{}, err
 	}
 	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
-		return nil, "", err
+		return Page[Environment]{}, err
 	}
-	items, err := s.store.ListEnvironments(ctx, store.EnvironmentFilter{ProjectID: in.ProjectID, Name: in.Name, After: after, Limit: size + 1})
+	items, err := s.store.ListEnvironments(ctx, store.EnvironmentFilter{ProjectID: in.ProjectID, Name: in.Name, After: q.after, Limit: q.limit()})
 	if err != nil {
-		return nil, "", fmt.Errorf("list environments: %w", err)
+		return Page[Environment]{}, fmt.Errorf("list environments: %w", err)
 	}
-	next := ""
-	if len(items) > size {
-		items = items[:size]
-		last := items[size-1]
-		next = encodePageToken(fp, store.Cursor{ID: last.ID, Time: last.CreatedAt})
-	}
-	return items, next, nil
+	return closePage(q, items, func(e Environment) store.Cursor { return store.Cursor{ID: e.ID, Time: e.CreatedAt} }), nil
 }
 
-// updateEnvironment renames or re-describes an environment. Keys already issued keep the name
+// UpdateEnvironment renames or re-describes an environment. Keys already issued keep the name
 // they were issued with in their secret (and key_prefix); keys issued or rotated later carry
 // the new name.
-func (s *service) updateEnvironment(ctx context.Context, p principal, id string, in updateEnvironmentInput) (store.Environment, error) {
+func (s *Service) UpdateEnvironment(ctx context.Context, p Principal, id string, in UpdateEnvironmentInput) (store.Environment, error) {
 	e, err := s.accessEnvironment(ctx, p, id)
 	if err != nil {
 		return store.Environment{}, err
@@ -149,9 +141,9 @@ func (s *service) updateEnvironment(ctx context.Context, p principal, id string,
 	return e, nil
 }
 
-// deleteEnvironment refuses while keys that can still authenticate are bound to it: a key's
+// DeleteEnvironment refuses while keys that can still authenticate are bound to it: a key's
 // environment never changes, so they must be revoked first.
-func (s *service) deleteEnvironment(ctx context.Context, p principal, id string) error {
+func (s *Service) DeleteEnvironment(ctx context.Context, p Principal, id string) error {
 	if _, err := s.accessEnvironment(ctx, p, id); err != nil {
 		return err
 	}

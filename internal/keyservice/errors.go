@@ -1,51 +1,83 @@
 package keyservice
 
-import "fmt"
-
-// errorKind classifies a domain error; the HTTP layer maps each kind to one
-// status and error code.
-type errorKind int
-
-const (
-	kindValidation errorKind = iota + 1
-	kindNotFound
-	kindConflict
-	kindUnauthorized
-	kindForbidden
-	kindPreconditionFailed
+import (
+	"fmt"
 )
 
-// domainError is a failure the caller can act on. Its message is safe to
-// show to clients: it never contains a secret.
-type domainError struct {
-	kind    errorKind
-	message string
-	field   string
+// ErrorKind classifies an *Error; the HTTP layer maps each kind to one status and error code.
+type ErrorKind int
+
+// The kinds of failure a caller can act on.
+const (
+	// KindInternal is any failure that is not an *Error: a store that is down, a bug.
+	KindInternal ErrorKind = iota
+	// KindValidation is input that breaks a rule; Field names it.
+	KindValidation
+	// KindNotFound is an id or name that addresses nothing the caller may see.
+	KindNotFound
+	// KindConflict is a write refused by the state it would change: a taken name, a key that
+	// is no longer live.
+	KindConflict
+	// KindUnauthorized is a missing, bad or unusable credential, or a missing or wrong
+	// one-time code.
+	KindUnauthorized
+	// KindForbidden is a valid credential without the right to act.
+	KindForbidden
+	// KindPreconditionFailed is a conditional write whose condition (If-Match) does not hold.
+	KindPreconditionFailed
+	// KindIdempotencyMismatch is an Idempotency-Key used again with another request.
+	KindIdempotencyMismatch
+)
+
+// Error is a failure the caller can act on. Its message is safe to show to clients: it never
+// contains a secret. Field names the member of the request at fault, in the API's own words
+// (project_id, scopes[2], If-Match), or is empty.
+type Error struct {
+	Kind    ErrorKind
+	Field   string
+	Message string
 }
 
-func (e *domainError) Error() string {
-	if e.field != "" {
-		return e.field + ": " + e.message
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return e.Field + ": " + e.Message
 	}
-	return e.message
+	return e.Message
 }
 
-func invalid(field, format string, args ...any) *domainError {
-	return &domainError{kind: kindValidation, field: field, message: fmt.Sprintf(format, args...)}
+// Invalid is a validation error naming field.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Kind: KindValidation, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-func notFound(field, format string, args ...any) *domainError {
-	return &domainError{kind: kindNotFound, field: field, message: fmt.Sprintf(format, args...)}
+func notFound(field, format string, args ...any) *Error {
+	return &Error{Kind: KindNotFound, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-func conflict(field, format string, args ...any) *domainError {
-	return &domainError{kind: kindConflict, field: field, message: fmt.Sprintf(format, args...)}
+func conflict(field, format string, args ...any) *Error {
+	return &Error{Kind: KindConflict, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-func forbidden(format string, args ...any) *domainError {
-	return &domainError{kind: kindForbidden, message: fmt.Sprintf(format, args...)}
+func forbidden(format string, args ...any) *Error {
+	return &Error{Kind: KindForbidden, Message: fmt.Sprintf(format, args...)}
 }
 
-// errUnauthorized is deliberately uniform: it must not tell a caller whether
-// a key exists, was revoked or expired.
-var errUnauthorized = &domainError{kind: kindUnauthorized, message: "missing, invalid or unusable credential"}
+// ErrUnauthorized is deliberately uniform: it must not tell a caller whether a key exists, was
+// revoked or expired.
+var ErrUnauthorized = &Error{Kind: KindUnauthorized, Message: "missing, invalid or unusable credential"}
+
+// quoteForMessage echoes a client-chosen value safely: bounded and quoted.
+func quoteForMessage(v string) string {
+	const limit = 64
+	if len(v) > limit {
+		v = v[:limit] + "…"
+	}
+	b := []byte{'"'}
+	for _, c := range []byte(v) {
+		if c < 0x20 || c == '"' || c == '\\' || c == 0x7f {
+			c = '?'
+		}
+		b = append(b, c)
+	}
+	return string(append(b, '"'))
+}

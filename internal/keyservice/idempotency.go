@@ -1,174 +1,118 @@
 package keyservice
 
 import (
-	"bytes"
+	"context"
 	"crypto/hmac"
-	"crypto/sha256"
 	"errors"
-	"io"
+	"fmt"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 )
 
 const (
-	idempotencyHeader    = "Idempotency-Key"
+	// fieldIdempotencyKey names the key in errors, as the API carries it.
+	fieldIdempotencyKey  = "Idempotency-Key"
 	maxIdempotencyKeyLen = 255
 	idempotencyTTL       = time.Hour
-	idempotencySweepGap  = time.Minute
+	// idempotencySweepInterval is how often Run deletes expired records. A record is judged
+	// by its expiry when it is read, so the sweep only bounds how long expired ones are kept.
+	idempotencySweepInterval = time.Minute
 )
 
-// idempotent records the response to a POST carrying an Idempotency-Key and
-// replays it for a retry with the same key and request. Recorded bodies are
-// encrypted: a create response holds the new key's secret.
-func (s *Server) idempotent(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		idemKey := r.Header.Get(idempotencyHeader)
-		if idemKey == "" {
-			if _, present := r.Header[idempotencyHeader]; present {
-				s.writeError(w, r, invalid(idempotencyHeader, "must not be empty"))
-				return
-			}
-			next.ServeHTTP(w, r)
-			return
-		}
-		if len(idemKey) > maxIdempotencyKeyLen {
-			s.writeError(w, r, invalid(idempotencyHeader, "must be at most %d characters long", maxIdempotencyKeyLen))
-			return
-		}
-		body, err := readBody(r)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-
-		ctx := r.Context()
-		scope := principalFrom(ctx).idempotencyScope()
-		unlock, err := s.idemLocks.lock(ctx, scope+"\x00"+idemKey)
-		if err != nil {
-			return // client went away while waiting
-		}
-		defer unlock()
-
-		reqHash := requestHash(r, body)
-		aad := []byte(scope + "\x00" + idemKey)
-		now := s.now().UTC()
-
-		rec, err := s.svc.store.GetIdempotencyRecord(ctx, scope, idemKey)
-		switch {
-		case err == nil && !now.Before(rec.ExpiresAt):
-			if err := s.svc.store.DeleteIdempotencyRecord(ctx, scope, idemKey); err != nil {
-				s.writeError(w, r, err)
-				return
-			}
-		case err == nil:
-			if !hmac.Equal(rec.RequestHash, reqHash) {
-				writeJSON(w, http.StatusUnprocessableEntity, errorBody{errorDetail{
-					Code:    codeConflict,
-					Message: "Idempotency-Key " + quoteForMessage(idemKey) + " was used with a different request",
-					Field:   idempotencyHeader,
-				}})
-				return
-			}
-			plain, err := s.replay.open(rec.Body, aad)
-			if err != nil {
-				s.writeError(w, r, err)
-				return
-			}
-			w.Header().Set("Idempotent-Replayed", "true")
-			if len(plain) > 0 {
-				w.Header().Set("Content-Type", "application/json")
-			}
-			w.WriteHeader(rec.Status)
-			_, _ = w.Write(plain)
-			return
-		case !errors.Is(err, store.ErrNotFound):
-			s.writeError(w, r, err)
-			return
-		}
-
-		rw := &recordingWriter{header: w.Header()}
-		next.ServeHTTP(rw, r)
-		if rw.status == 0 {
-			rw.status = http.StatusOK
-		}
-		// 5xx is not final: a retry should run the request again.
-		if rw.status < 500 {
-			s.storeIdempotencyRecord(r, scope, idemKey, reqHash, aad, rw, now)
-		}
-		w.WriteHeader(rw.status)
-		_, _ = w.Write(rw.body.Bytes())
-	})
+// IdempotentRequest names a request that may be retried: the caller's Idempotency-Key, and a
+// fingerprint of everything that makes two requests the same (method, path, query, body).
+type IdempotentRequest struct {
+	Key         string
+	Fingerprint []byte
 }
 
-func (s *Server) storeIdempotencyRecord(r *http.Request, scope, idemKey string, reqHash, aad []byte, rw *recordingWriter, now time.Time) {
-	ctx := r.Context()
-	sealed, err := s.replay.seal(rw.body.Bytes(), aad)
+// RecordedResponse is the answer to an idempotent request, kept to be replayed. The service
+// stores it sealed, since a create's answer holds the new key's secret, and never reads it.
+type RecordedResponse struct {
+	Status int
+	Body   []byte
+}
+
+// Idempotent runs do at most once per principal and Idempotency-Key within an hour: the first
+// request runs it, and its answer is recorded when do says it is final; a retry with the same
+// key and fingerprint gets that answer back (replayed is true) without running do, and one with
+// the same key but another fingerprint is a KindIdempotencyMismatch. Duplicates arriving
+// together wait for the first; an error from ctx means the caller went away while waiting.
+func (s *Service) Idempotent(ctx context.Context, p Principal, req IdempotentRequest,
+	do func() (resp RecordedResponse, final bool)) (resp RecordedResponse, replayed bool, err error) {
+	if req.Key == "" {
+		return RecordedResponse{}, false, Invalid(fieldIdempotencyKey, "must not be empty")
+	}
+	if len(req.Key) > maxIdempotencyKeyLen {
+		return RecordedResponse{}, false, Invalid(fieldIdempotencyKey, "must be at most %d characters long", maxIdempotencyKeyLen)
+	}
+	scope := p.idempotencyScope()
+	unlock, err := s.idempotency.lock(ctx, scope+"\x00"+req.Key)
+	if err != nil {
+		return RecordedResponse{}, false, err
+	}
+	defer unlock()
+
+	aad := []byte(scope + "\x00" + req.Key)
+	now := s.now().UTC()
+	rec, err := s.store.GetIdempotencyRecord(ctx, scope, req.Key)
+	switch {
+	case err == nil && !now.Before(rec.ExpiresAt):
+		if err := s.store.DeleteIdempotencyRecord(ctx, scope, req.Key); err != nil {
+			return RecordedResponse{}, false, fmt.Errorf("delete expired idempotency record: %w", err)
+		}
+	case err == nil:
+		if !hmac.Equal(rec.RequestHash, req.Fingerprint) {
+			return RecordedResponse{}, false, &Error{Kind: KindIdempotencyMismatch, Field: fieldIdempotencyKey,
+				Message: "Idempotency-Key " + quoteForMessage(req.Key) + " was used with a different request"}
+		}
+		plain, err := s.replays.open(rec.Body, aad)
+		if err != nil {
+			return RecordedResponse{}, false, fmt.Errorf("open idempotency record: %w", err)
+		}
+		return RecordedResponse{Status: rec.Status, Body: plain}, true, nil
+	case !errors.Is(err, store.ErrNotFound):
+		return RecordedResponse{}, false, fmt.Errorf("read idempotency record: %w", err)
+	}
+
+	resp, final := do()
+	if final {
+		s.record(ctx, scope, req, aad, resp, now)
+	}
+	return resp, false, nil
+}
+
+// record keeps resp for the retries of req. A failure is logged, not returned: the request
+// itself succeeded; only a later replay is lost.
+func (s *Service) record(ctx context.Context, scope string, req IdempotentRequest, aad []byte, resp RecordedResponse, now time.Time) {
+	sealed, err := s.replays.seal(resp.Body, aad)
 	if err == nil {
-		err = s.svc.store.PutIdempotencyRecord(ctx, store.IdempotencyRecord{
-			Principal: scope, Key: idemKey, RequestHash: reqHash,
-			Status: rw.status, Body: sealed,
+		err = s.store.PutIdempotencyRecord(ctx, store.IdempotencyRecord{
+			Principal: scope, Key: req.Key, RequestHash: req.Fingerprint,
+			Status: resp.Status, Body: sealed,
 			CreatedAt: now, ExpiresAt: now.Add(idempotencyTTL),
 		})
 	}
 	if err != nil {
-		// The request itself succeeded; only a later replay is lost.
-		s.log.LogAttrs(ctx, slog.LevelWarn, "idempotency record not stored",
-			slog.String("request_id", requestID(ctx)), slog.String("error", err.Error()))
+		s.log.LogAttrs(ctx, slog.LevelWarn, "idempotency record not stored", slog.String("error", err.Error()))
 	}
-	if last := s.lastSweep.Load(); now.Unix()-last >= int64(idempotencySweepGap/time.Second) &&
-		s.lastSweep.CompareAndSwap(last, now.Unix()) {
-		if _, err := s.svc.store.DeleteExpiredIdempotencyRecords(ctx, now); err != nil {
+}
+
+// runIdempotencySweep deletes expired idempotency records every idempotencySweepInterval
+// until ctx ends.
+func (s *Service) runIdempotencySweep(ctx context.Context) {
+	t := time.NewTicker(idempotencySweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := s.store.DeleteExpiredIdempotencyRecords(ctx, s.now().UTC()); err != nil && ctx.Err() == nil {
 			s.log.LogAttrs(ctx, slog.LevelWarn, "idempotency sweep failed", slog.String("error", err.Error()))
 		}
 	}
-}
-
-// requestHash fingerprints what makes two requests "the same".
-func requestHash(r *http.Request, body []byte) []byte {
-	h := sha256.New()
-	h.Write([]byte(r.Method + "\n" + r.URL.Path + "?" + r.URL.RawQuery + "\n"))
-	h.Write(body)
-	return h.Sum(nil)
-}
-
-// quoteForMessage echoes a client-chosen value safely: bounded and quoted.
-func quoteForMessage(v string) string {
-	const limit = 64
-	if len(v) > limit {
-		v = v[:limit] + "…"
-	}
-	b := []byte{'"'}
-	for _, c := range []byte(v) {
-		if c < 0x20 || c == '"' || c == '\\' || c == 0x7f {
-			c = '?'
-		}
-		b = append(b, c)
-	}
-	return string(append(b, '"'))
-}
-
-// recordingWriter buffers a response so it can be recorded before it is sent.
-type recordingWriter struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (w *recordingWriter) Header() http.Header { return w.header }
-
-func (w *recordingWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-}
-
-func (w *recordingWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.body.Write(b)
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
@@ -12,7 +14,8 @@ import (
 
 const (
 	defaultPageSize = 100
-	maxPageSize     = 1000
+	// MaxPageSize is the most items a page may hold.
+	MaxPageSize = 1000
 )
 
 // pageToken is the opaque cursor handed to clients. It carries the sort
@@ -50,7 +53,7 @@ func decodePageToken(raw, fingerprint string) (*store.Cursor, error) {
 	if raw == "" {
 		return nil, nil
 	}
-	bad := invalid("page_token", "is not a valid page token for this query")
+	bad := Invalid("page_token", "is not a valid page token for this query")
 	b, err := base64.RawURLEncoding.DecodeString(raw)
 	if err != nil || len(raw) > 1024 {
 		return nil, bad
@@ -66,12 +69,82 @@ func decodePageToken(raw, fingerprint string) (*store.Cursor, error) {
 	return c, nil
 }
 
+// pageQuery is one page of a list being read: its size, the cursor it starts after, and the
+// fingerprint of the query, which the next page's token carries.
+type pageQuery struct {
+	size        int
+	after       *store.Cursor
+	fingerprint string
+}
+
+// openPage checks a page request: its size (0: the default) and its token, which must come from
+// the same query (the same parts: filters and order).
+func openPage(size int, token string, query ...string) (pageQuery, error) {
+	size, err := validatePageSize(size)
+	if err != nil {
+		return pageQuery{}, err
+	}
+	q := pageQuery{size: size, fingerprint: queryFingerprint(query...)}
+	if q.after, err = decodePageToken(token, q.fingerprint); err != nil {
+		return pageQuery{}, err
+	}
+	return q, nil
+}
+
+// limit is what the store is asked for: one row more than the page shows, to know whether
+// another page follows.
+func (q pageQuery) limit() int { return q.size + 1 }
+
+// closePage makes the page of the rows read with q.limit(), with the token of the next page
+// when there is one: the cursor after the page's last row.
+func closePage[T any](q pageQuery, items []T, cursor func(T) store.Cursor) Page[T] {
+	if len(items) <= q.size {
+		return Page[T]{Items: items}
+	}
+	items = items[:q.size]
+	return Page[T]{Items: items, NextPageToken: encodePageToken(q.fingerprint, cursor(items[q.size-1]))}
+}
+
+// requireProject checks the project_id a list of a project's resources needs.
+func requireProject(p Principal, projectID string) error {
+	if projectID == "" {
+		return Invalid("project_id", "is required")
+	}
+	return p.mayAccessProject(projectID)
+}
+
+// parseSort reads a sort_by value: one of allowed (the first is the default, for ""), prefixed
+// with "-" for descending order.
+func parseSort(sortBy string, allowed ...store.APIKeySort) (store.APIKeySort, bool, error) {
+	if sortBy == "" {
+		return allowed[0], false, nil
+	}
+	field, desc := strings.CutPrefix(sortBy, "-")
+	if i := slices.Index(allowed, store.APIKeySort(field)); i >= 0 {
+		return allowed[i], desc, nil
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+	}
+	return "", false, Invalid("sort_by", "must be one of %s, optionally prefixed with -", strings.Join(names, ", "))
+}
+
+// sortKey is a parsed sort order as sort_by writes it, for fingerprints: "" and "created_at"
+// are one order.
+func sortKey(sortBy store.APIKeySort, desc bool) string {
+	if desc {
+		return "-" + string(sortBy)
+	}
+	return string(sortBy)
+}
+
 func validatePageSize(size int) (int, error) {
 	if size == 0 {
 		return defaultPageSize, nil
 	}
-	if size < 1 || size > maxPageSize {
-		return 0, invalid("page_size", "must be between 1 and %d", maxPageSize)
+	if size < 1 || size > MaxPageSize {
+		return 0, Invalid("page_size", "must be between 1 and %d", MaxPageSize)
 	}
 	return size, nil
 }

@@ -1,40 +1,85 @@
 package keyservice
 
-// principal is who an authenticated request acts for: the admin, or an API
-// key holding the management scope, confined to its own project.
-type principal struct {
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"slices"
+	"strings"
+)
+
+// Principal is who acts: the admin, or an API key holding the management scope, confined to
+// its own project. Only Authenticate makes one.
+type Principal struct {
 	admin     bool
 	projectID string // set for key principals
 	keyID     string // set for key principals
 	otp       string // the one-time code the request carries, if any (see requireOTP)
 }
 
-// adminScope lets an API key manage its own project's keys.
-const adminScope = "keys:admin"
+// AdminScope lets an API key manage its own project.
+const AdminScope = "keys:admin"
 
-// idempotencyScope separates Idempotency-Key namespaces between callers.
-func (p principal) idempotencyScope() string {
+// Authenticate turns a bearer token into a principal: the admin token, or a usable API key
+// with AdminScope. A usable key without the scope is forbidden, not unauthorized: the
+// credential is valid, the right is missing. Anything else is ErrUnauthorized.
+func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
+	if token == "" {
+		return Principal{}, ErrUnauthorized
+	}
+	// Comparing fixed-size digests keeps the comparison constant-time even in the token's length.
+	digest := sha256.Sum256([]byte(token))
+	if subtle.ConstantTimeCompare(digest[:], s.adminDigest[:]) == 1 {
+		return Principal{admin: true}, nil
+	}
+	if !strings.HasPrefix(token, keyScheme) {
+		return Principal{}, ErrUnauthorized
+	}
+	k, err := s.VerifyKey(ctx, token)
+	if err != nil {
+		return Principal{}, err
+	}
+	if !slices.Contains(k.Scopes, AdminScope) {
+		return Principal{}, forbidden("API key lacks the %s scope", AdminScope)
+	}
+	return Principal{projectID: k.ProjectID, keyID: k.ID}, nil
+}
+
+// WithOTP returns p carrying the one-time code its request presented, for the projects that
+// require one.
+func (p Principal) WithOTP(code string) Principal {
+	p.otp = code
+	return p
+}
+
+// String names the principal in logs: "admin" or "api_key:<id>"; "" for the zero value.
+func (p Principal) String() string {
+	switch {
+	case p.admin:
+		return "admin"
+	case p.keyID != "":
+		return "api_key:" + p.keyID
+	}
+	return ""
+}
+
+// IdempotencyScope separates Idempotency-Key namespaces between callers.
+func (p Principal) idempotencyScope() string {
 	if p.admin {
 		return "admin"
 	}
 	return "key:" + p.keyID
 }
 
-func (p principal) kind() string {
-	if p.admin {
-		return "admin"
-	}
-	return "api_key"
-}
-
-func (p principal) mayAccessProject(projectID string) error {
+func (p Principal) mayAccessProject(projectID string) error {
 	if p.admin || p.projectID == projectID {
 		return nil
 	}
 	return forbidden("this credential may only access project %s", p.projectID)
 }
 
-func (p principal) mustBeAdmin() error {
+// MustBeAdmin refuses every principal but the admin.
+func (p Principal) MustBeAdmin() error {
 	if p.admin {
 		return nil
 	}

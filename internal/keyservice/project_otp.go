@@ -10,47 +10,48 @@ import (
 )
 
 // A project may require a one-time code (TOTP, see totp.go) for the operations that create or
-// end credentials: creating, rotating and revoking keys. The code travels in this header; a
-// stolen management key alone is then not enough to mint or destroy keys.
-const headerOTP = "X-Keyservice-OTP"
+// end credentials: creating, rotating and revoking keys. The code comes with the principal
+// (Principal.WithOTP; the API carries it in this header); a stolen management key alone is
+// then not enough to mint or destroy keys.
+const FieldOTP = "X-Keyservice-OTP"
 
-// otpEnrollment is what enabling one-time codes answers, once: the secret for an
+// OTPEnrollment is what enabling one-time codes answers, once: the secret for an
 // authenticator app, plainly and as an otpauth:// URI (the QR code's content).
-type otpEnrollment struct {
-	ProjectID  string `json:"project_id"`
-	RequireOTP bool   `json:"require_otp"`
-	OTPSecret  string `json:"otp_secret"`
-	OTPAuthURI string `json:"otpauth_uri"`
+type OTPEnrollment struct {
+	ProjectID  string
+	RequireOTP bool
+	OTPSecret  string
+	OTPAuthURI string
 }
 
 func otpSecretAAD(projectID string) []byte {
 	return []byte("otp-secret\x00" + projectID)
 }
 
-// enableProjectOTP makes the project require one-time codes under a new secret (re-enrolling
+// EnableProjectOTP makes the project require one-time codes under a new secret (re-enrolling
 // replaces the old one). Only the admin may: a stolen management key must not be able to turn
 // the protection off, nor to lock its owners out by enrolling its own authenticator.
-func (s *service) enableProjectOTP(ctx context.Context, p principal, id string) (otpEnrollment, error) {
-	if err := p.mustBeAdmin(); err != nil {
-		return otpEnrollment{}, err
+func (s *Service) EnableProjectOTP(ctx context.Context, p Principal, id string) (OTPEnrollment, error) {
+	if err := p.MustBeAdmin(); err != nil {
+		return OTPEnrollment{}, err
 	}
 	proj, err := s.loadProject(ctx, id, "id")
 	if err != nil {
-		return otpEnrollment{}, err
+		return OTPEnrollment{}, err
 	}
 	secret, err := newTOTPSecret()
 	if err != nil {
-		return otpEnrollment{}, err
+		return OTPEnrollment{}, err
 	}
 	sealed, err := s.otpSecrets.seal(secret, otpSecretAAD(id))
 	if err != nil {
-		return otpEnrollment{}, err
+		return OTPEnrollment{}, err
 	}
 	if err := s.store.SetProjectOTPSecret(ctx, id, sealed, s.clock()); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return otpEnrollment{}, notFound("id", "project %q not found", id)
+			return OTPEnrollment{}, notFound("id", "project %q not found", id)
 		}
-		return otpEnrollment{}, fmt.Errorf("enable project otp: %w", err)
+		return OTPEnrollment{}, fmt.Errorf("enable project otp: %w", err)
 	}
 	encoded := totpEncoding.EncodeToString(secret)
 	q := url.Values{}
@@ -60,11 +61,12 @@ func (s *service) enableProjectOTP(ctx context.Context, p principal, id string) 
 	q.Set("digits", fmt.Sprint(totpDigits))
 	q.Set("period", fmt.Sprint(int(totpStep.Seconds())))
 	uri := url.URL{Scheme: "otpauth", Host: "totp", Path: "/keyservice:" + proj.Name, RawQuery: q.Encode()}
-	return otpEnrollment{ProjectID: id, RequireOTP: true, OTPSecret: encoded, OTPAuthURI: uri.String()}, nil
+	return OTPEnrollment{ProjectID: id, RequireOTP: true, OTPSecret: encoded, OTPAuthURI: uri.String()}, nil
 }
 
-func (s *service) disableProjectOTP(ctx context.Context, p principal, id string) error {
-	if err := p.mustBeAdmin(); err != nil {
+// DisableProjectOTP turns one-time codes off for the project; admin only, as enabling.
+func (s *Service) DisableProjectOTP(ctx context.Context, p Principal, id string) error {
+	if err := p.MustBeAdmin(); err != nil {
 		return err
 	}
 	if err := s.store.SetProjectOTPSecret(ctx, id, nil, s.clock()); err != nil {
@@ -77,15 +79,15 @@ func (s *service) disableProjectOTP(ctx context.Context, p principal, id string)
 }
 
 var (
-	errOTPRequired = &domainError{kind: kindUnauthorized, field: headerOTP,
-		message: "this project requires a one-time code for creating, rotating and revoking keys: send the current code in the " + headerOTP + " header"}
-	errOTPWrong = &domainError{kind: kindUnauthorized, field: headerOTP,
-		message: "the one-time code in " + headerOTP + " is wrong or expired"}
+	errOTPRequired = &Error{Kind: KindUnauthorized, Field: FieldOTP,
+		Message: "this project requires a one-time code for creating, rotating and revoking keys: send the current code in the " + FieldOTP + " header"}
+	errOTPWrong = &Error{Kind: KindUnauthorized, Field: FieldOTP,
+		Message: "the one-time code in " + FieldOTP + " is wrong or expired"}
 )
 
 // requireOTP checks the principal's one-time code when the project requires one. It runs
 // after the access check, so it tells nothing to whom may not see the project.
-func (s *service) requireOTP(ctx context.Context, p principal, projectID string) error {
+func (s *Service) requireOTP(ctx context.Context, p Principal, projectID string) error {
 	proj, err := s.store.GetProject(ctx, projectID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // the operation itself reports the missing project

@@ -8,54 +8,58 @@ import (
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 )
 
-type createProjectInput struct {
+// CreateProjectInput is a new project.
+type CreateProjectInput struct {
 	Name        string
 	Description string
 }
 
-type updateProjectInput struct {
+// UpdateProjectInput is a merge patch of a project: nil leaves a field as it is.
+type UpdateProjectInput struct {
 	Name        *string
 	Description *string
 }
 
-// projectWithSecret is a project together with its webhook signing secret in
+// ProjectWithSecret is a project together with its webhook signing secret in
 // clear, which exists only in the response that creates or rotates it.
-type projectWithSecret struct {
+type ProjectWithSecret struct {
 	store.Project
 	WebhookSigningSecret string
 }
 
-func (s *service) createProject(ctx context.Context, p principal, in createProjectInput) (projectWithSecret, error) {
-	if err := p.mustBeAdmin(); err != nil {
-		return projectWithSecret{}, err
+// CreateProject creates a project with a new webhook signing secret, which only this answer
+// holds in clear; admin only.
+func (s *Service) CreateProject(ctx context.Context, p Principal, in CreateProjectInput) (ProjectWithSecret, error) {
+	if err := p.MustBeAdmin(); err != nil {
+		return ProjectWithSecret{}, err
 	}
 	if err := validateName("name", in.Name); err != nil {
-		return projectWithSecret{}, err
+		return ProjectWithSecret{}, err
 	}
 	if err := validateDescription("description", in.Description); err != nil {
-		return projectWithSecret{}, err
+		return ProjectWithSecret{}, err
 	}
 	id, err := newID(projectIDPrefix)
 	if err != nil {
-		return projectWithSecret{}, err
+		return ProjectWithSecret{}, err
 	}
 	secret, sealed, err := s.newWebhookSecret(id)
 	if err != nil {
-		return projectWithSecret{}, err
+		return ProjectWithSecret{}, err
 	}
 	now := s.clock()
 	proj := store.Project{ID: id, Name: in.Name, Description: in.Description, WebhookSecret: sealed, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.CreateProject(ctx, proj); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return projectWithSecret{}, conflict("name", "a project named %q already exists", in.Name)
+			return ProjectWithSecret{}, conflict("name", "a project named %q already exists", in.Name)
 		}
-		return projectWithSecret{}, fmt.Errorf("create project: %w", err)
+		return ProjectWithSecret{}, fmt.Errorf("create project: %w", err)
 	}
-	return projectWithSecret{Project: proj, WebhookSigningSecret: secret}, nil
+	return ProjectWithSecret{Project: proj, WebhookSigningSecret: secret}, nil
 }
 
 // newWebhookSecret generates a signing secret for the project and seals it for storage.
-func (s *service) newWebhookSecret(projectID string) (secret string, sealed []byte, err error) {
+func (s *Service) newWebhookSecret(projectID string) (secret string, sealed []byte, err error) {
 	if secret, err = generateWebhookSecret(); err != nil {
 		return "", nil, err
 	}
@@ -67,7 +71,7 @@ func (s *service) newWebhookSecret(projectID string) (secret string, sealed []by
 
 // webhookSecret opens a project's signing secret; ok is false for a project
 // created before signing secrets existed, until its secret is rotated.
-func (s *service) webhookSecret(proj store.Project) (secret string, ok bool, err error) {
+func (s *Service) webhookSecret(proj store.Project) (secret string, ok bool, err error) {
 	if proj.WebhookSecret == nil {
 		return "", false, nil
 	}
@@ -78,64 +82,62 @@ func (s *service) webhookSecret(proj store.Project) (secret string, ok bool, err
 	return string(plain), true, nil
 }
 
-// rotateWebhookSecret replaces the project's signing secret; deliveries signed from now on
+// RotateWebhookSecret replaces the project's signing secret; deliveries signed from now on
 // use the new one.
-func (s *service) rotateWebhookSecret(ctx context.Context, p principal, id string) (projectWithSecret, error) {
+func (s *Service) RotateWebhookSecret(ctx context.Context, p Principal, id string) (ProjectWithSecret, error) {
 	if err := p.mayAccessProject(id); err != nil {
-		return projectWithSecret{}, err
+		return ProjectWithSecret{}, err
 	}
 	proj, err := s.loadProject(ctx, id, "id")
 	if err != nil {
-		return projectWithSecret{}, err
+		return ProjectWithSecret{}, err
 	}
 	secret, sealed, err := s.newWebhookSecret(id)
 	if err != nil {
-		return projectWithSecret{}, err
+		return ProjectWithSecret{}, err
 	}
 	proj.WebhookSecret, proj.UpdatedAt = sealed, s.clock()
 	if err := s.store.SetProjectWebhookSecret(ctx, id, sealed, proj.UpdatedAt); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return projectWithSecret{}, notFound("id", "project %q not found", id)
+			return ProjectWithSecret{}, notFound("id", "project %q not found", id)
 		}
-		return projectWithSecret{}, fmt.Errorf("rotate webhook signing secret: %w", err)
+		return ProjectWithSecret{}, fmt.Errorf("rotate webhook signing secret: %w", err)
 	}
-	return projectWithSecret{Project: proj, WebhookSigningSecret: secret}, nil
+	return ProjectWithSecret{Project: proj, WebhookSigningSecret: secret}, nil
 }
 
-func (s *service) getProject(ctx context.Context, p principal, id string) (store.Project, error) {
+// GetProject returns a live project.
+func (s *Service) GetProject(ctx context.Context, p Principal, id string) (store.Project, error) {
 	if err := p.mayAccessProject(id); err != nil {
 		return store.Project{}, err
 	}
 	return s.loadProject(ctx, id, "id")
 }
 
-func (s *service) listProjects(ctx context.Context, p principal, pageSize int, token string) ([]store.Project, string, error) {
-	if err := p.mustBeAdmin(); err != nil {
-		return nil, "", err
-	}
-	size, err := validatePageSize(pageSize)
-	if err != nil {
-		return nil, "", err
-	}
-	fp := queryFingerprint("projects")
-	after, err := decodePageToken(token, fp)
-	if err != nil {
-		return nil, "", err
-	}
-	items, err := s.store.ListProjects(ctx, store.ProjectFilter{After: after, Limit: size + 1})
-	if err != nil {
-		return nil, "", fmt.Errorf("list projects: %w", err)
-	}
-	next := ""
-	if len(items) > size {
-		items = items[:size]
-		last := items[size-1]
-		next = encodePageToken(fp, store.Cursor{Time: last.CreatedAt, ID: last.ID})
-	}
-	return items, next, nil
+// ListProjectsInput pages the live projects, oldest first; PageSize 0 means the default (100).
+type ListProjectsInput struct {
+	PageSize  int
+	PageToken string
 }
 
-func (s *service) updateProject(ctx context.Context, p principal, id string, in updateProjectInput) (store.Project, error) {
+// ListProjects returns one page of the live projects; admin only.
+func (s *Service) ListProjects(ctx context.Context, p Principal, in ListProjectsInput) (Page[Project], error) {
+	if err := p.MustBeAdmin(); err != nil {
+		return Page[Project]{}, err
+	}
+	q, err := openPage(in.PageSize, in.PageToken, "projects")
+	if err != nil {
+		return Page[Project]{}, err
+	}
+	items, err := s.store.ListProjects(ctx, store.ProjectFilter{After: q.after, Limit: q.limit()})
+	if err != nil {
+		return Page[Project]{}, fmt.Errorf("list projects: %w", err)
+	}
+	return closePage(q, items, func(p Project) store.Cursor { return store.Cursor{ID: p.ID, Time: p.CreatedAt} }), nil
+}
+
+// UpdateProject renames or re-describes a live project.
+func (s *Service) UpdateProject(ctx context.Context, p Principal, id string, in UpdateProjectInput) (store.Project, error) {
 	if err := p.mayAccessProject(id); err != nil {
 		return store.Project{}, err
 	}
@@ -168,9 +170,9 @@ func (s *service) updateProject(ctx context.Context, p principal, id string, in 
 	return proj, nil
 }
 
-// deleteProject soft-deletes the project and revokes its keys in one write.
-func (s *service) deleteProject(ctx context.Context, p principal, id string) error {
-	if err := p.mustBeAdmin(); err != nil {
+// DeleteProject soft-deletes the project and revokes its keys in one write.
+func (s *Service) DeleteProject(ctx context.Context, p Principal, id string) error {
+	if err := p.MustBeAdmin(); err != nil {
 		return err
 	}
 	if err := s.store.DeleteProject(ctx, id, s.clock()); err != nil {

@@ -9,23 +9,23 @@ import (
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 )
 
-// rotation is the outcome of rotating a key: the new key with its secret and
+// Rotation is the outcome of rotating a key: the new key with its secret and
 // the old key as it now stands (replaced, valid until its grace expiry).
-type rotation struct {
-	Next     issuedKey
+type Rotation struct {
+	Next     IssuedKey
 	Previous store.APIKey
 }
 
 // rotate replaces old, as just read from the store, by a new key with the same settings. The
 // store refuses the write if old stopped being live meanwhile (revoked, or rotated by another
 // request or replica), so a key is rotated at most once.
-func (s *service) rotate(ctx context.Context, old store.APIKey, grace time.Duration) (rotation, error) {
+func (s *Service) rotate(ctx context.Context, old store.APIKey, grace time.Duration) (Rotation, error) {
 	if err := requireLive(old); err != nil {
-		return rotation{}, err
+		return Rotation{}, err
 	}
 	now := s.clock()
 	if old.ExpiresAt != nil && !old.ExpiresAt.After(now) {
-		return rotation{}, conflict("id", "API key %s has expired and cannot be rotated", old.ID)
+		return Rotation{}, conflict("id", "API key %s has expired and cannot be rotated", old.ID)
 	}
 
 	next := store.APIKey{
@@ -55,12 +55,12 @@ func (s *service) rotate(ctx context.Context, old store.APIKey, grace time.Durat
 		case err == nil:
 			environment = e.Name
 		case !errors.Is(err, store.ErrNotFound):
-			return rotation{}, fmt.Errorf("rotate api key: load environment: %w", err)
+			return Rotation{}, fmt.Errorf("rotate api key: load environment: %w", err)
 		}
 	}
 	issued, err := s.issue(next, environment)
 	if err != nil {
-		return rotation{}, err
+		return Rotation{}, err
 	}
 
 	// The old key never outlives its own expiry because of a grace period.
@@ -75,12 +75,12 @@ func (s *service) rotate(ctx context.Context, old store.APIKey, grace time.Durat
 	if err := s.store.RotateAPIKey(ctx, old, issued.APIKey); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			if s.versionMoved(ctx, old) {
-				return rotation{}, errVersionMoved
+				return Rotation{}, errVersionMoved
 			}
-			return rotation{}, conflict("id", "API key %s was revoked or rotated concurrently", old.ID)
+			return Rotation{}, conflict("id", "API key %s was revoked or rotated concurrently", old.ID)
 		}
-		return rotation{}, fmt.Errorf("rotate api key: %w", err)
+		return Rotation{}, fmt.Errorf("rotate api key: %w", err)
 	}
 	old.Version++
-	return rotation{Next: issued, Previous: old}, nil
+	return Rotation{Next: issued, Previous: old}, nil
 }

@@ -32,22 +32,21 @@ type scheduledRotation struct {
 	interval time.Duration
 	grace    time.Duration
 	webhook  webhookSender
-	mu       sync.Mutex // one pass at a time per server
+	mu       sync.Mutex // one pass at a time per service
 }
 
-func newScheduledRotation(cfg Config, log *slog.Logger) *scheduledRotation {
+func newScheduledRotation(cfg Config, log *slog.Logger, observer Observer) *scheduledRotation {
 	grace := cfg.RotationGracePeriod
 	if grace <= 0 {
 		grace = defaultRotationGracePeriod
 	}
-	return &scheduledRotation{interval: cfg.RotationInterval, grace: min(grace, maxGracePeriod), webhook: newWebhookSender(cfg.Webhook, log)}
+	return &scheduledRotation{interval: cfg.RotationInterval, grace: min(grace, MaxGracePeriod), webhook: newWebhookSender(cfg.Webhook, log, observer)}
 }
 
-// RunRotationLoop runs a rotation pass at once and then every
-// Config.RotationInterval until ctx ends; with a zero interval it returns at
-// once. keyserviced runs it beside the HTTP server and stops it on shutdown
-// by cancelling ctx, which also cancels deliveries still retrying.
-func (s *Server) RunRotationLoop(ctx context.Context) {
+// runRotationLoop runs a rotation pass at once and then every Config.RotationInterval until
+// ctx ends; with a zero interval it returns at once. Ending ctx also cancels deliveries still
+// retrying.
+func (s *Service) runRotationLoop(ctx context.Context) {
 	if s.rotation.interval <= 0 {
 		return
 	}
@@ -77,7 +76,7 @@ func (s *Server) RunRotationLoop(ctx context.Context) {
 // has succeeded or given up, with the number of keys rotated and the
 // failures (store errors, projects without a signing secret, deliveries that
 // gave up), joined.
-func (s *Server) RotateDueKeys(ctx context.Context) (int, error) {
+func (s *Service) RotateDueKeys(ctx context.Context) (int, error) {
 	r := s.rotation
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -96,9 +95,9 @@ func (s *Server) RotateDueKeys(ctx context.Context) (int, error) {
 		defer errsMu.Unlock()
 		errs = append(errs, err)
 	}
-	now := s.svc.clock()
+	now := s.clock()
 	for {
-		keys, err := s.svc.store.ListDueAPIKeys(ctx, store.DueAPIKeyFilter{Now: now, After: after, Limit: dueKeysBatch})
+		keys, err := s.store.ListDueAPIKeys(ctx, store.DueAPIKeyFilter{Now: now, After: after, Limit: dueKeysBatch})
 		if err != nil {
 			fail(fmt.Errorf("scheduled rotation: list due keys: %w", err))
 			break
@@ -106,12 +105,15 @@ func (s *Server) RotateDueKeys(ctx context.Context) (int, error) {
 		for _, k := range keys {
 			d, err := s.rotateDue(ctx, k, now, secrets)
 			if err != nil {
+				s.observer.ScheduledRotation(RotationFailed)
 				fail(err)
 				continue
 			}
 			if d == nil {
+				s.observer.ScheduledRotation(RotationSkipped)
 				continue
 			}
+			s.observer.ScheduledRotation(RotationRotated)
 			rotated++
 			wg.Add(1)
 			slots <- struct{}{}
@@ -142,7 +144,7 @@ type signingSecret struct {
 // rotateDue rotates one due key and returns its delivery; nil without error
 // when the key needs no rotation after all (changed since it was listed, or
 // rotated by another replica).
-func (s *Server) rotateDue(ctx context.Context, listed store.APIKey, now time.Time, secrets map[string]signingSecret) (*webhookDelivery, error) {
+func (s *Service) rotateDue(ctx context.Context, listed store.APIKey, now time.Time, secrets map[string]signingSecret) (*webhookDelivery, error) {
 	sec, ok := secrets[listed.ProjectID]
 	if !ok {
 		sec = s.projectSigningSecret(ctx, listed.ProjectID)
@@ -153,29 +155,29 @@ func (s *Server) rotateDue(ctx context.Context, listed store.APIKey, now time.Ti
 	}
 	var (
 		cur store.APIKey
-		rot rotation
+		rot Rotation
 		err error
 	)
 	for attempt := 1; ; attempt++ {
 		// Read again: the list may be stale, and the new key copies these settings. The
 		// rotation is conditioned on this read's version, so a concurrent update makes it
 		// start over from a fresh read rather than copy stale settings.
-		if cur, err = s.svc.store.GetAPIKey(ctx, listed.ID); err != nil {
+		if cur, err = s.store.GetAPIKey(ctx, listed.ID); err != nil {
 			return nil, fmt.Errorf("scheduled rotation of key %s: %w", listed.ID, err)
 		}
 		if requireLive(cur) != nil || cur.NextRotationAt == nil || cur.NextRotationAt.After(now) || cur.RotationWebhookURL == nil {
 			return nil, nil //nolint:nilerr // a key that left the live set or the schedule since it was listed is skipped, not a failure
 		}
-		rot, err = s.svc.rotate(ctx, cur, s.rotation.grace)
+		rot, err = s.rotate(ctx, cur, s.rotation.grace)
 		if !errors.Is(err, errVersionMoved) || attempt == maxVersionRetries {
 			break
 		}
 		backoffVersionRace(attempt)
 	}
-	var de *domainError
-	if errors.As(err, &de) && de.kind == kindConflict {
+	var de *Error
+	if errors.As(err, &de) && de.Kind == KindConflict {
 		s.log.LogAttrs(ctx, slog.LevelDebug, "scheduled rotation skipped",
-			slog.String("key_id", cur.ID), slog.String("reason", de.message))
+			slog.String("key_id", cur.ID), slog.String("reason", de.Message))
 		return nil, nil
 	}
 	if err != nil {
@@ -186,12 +188,12 @@ func (s *Server) rotateDue(ctx context.Context, listed store.APIKey, now time.Ti
 	return newRotatedKeyDelivery(rot, *cur.RotationWebhookURL, sec.secret)
 }
 
-func (s *Server) projectSigningSecret(ctx context.Context, projectID string) signingSecret {
-	proj, err := s.svc.store.GetProject(ctx, projectID)
+func (s *Service) projectSigningSecret(ctx context.Context, projectID string) signingSecret {
+	proj, err := s.store.GetProject(ctx, projectID)
 	if err != nil {
 		return signingSecret{err: fmt.Errorf("load project %s: %w", projectID, err)}
 	}
-	secret, ok, err := s.svc.webhookSecret(proj)
+	secret, ok, err := s.webhookSecret(proj)
 	if err != nil {
 		return signingSecret{err: err}
 	}

@@ -8,20 +8,24 @@ import (
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 )
 
-type createServiceAccountInput struct {
+// CreateServiceAccountInput is a new service account; Active nil means active.
+type CreateServiceAccountInput struct {
 	ProjectID   string
 	Name        string
 	Description string
 	Active      *bool
 }
 
-type updateServiceAccountInput struct {
+// UpdateServiceAccountInput is a merge patch of a service account: nil leaves a field as it is.
+type UpdateServiceAccountInput struct {
 	Name        *string
 	Description *string
 	Active      *bool
 }
 
-type listServiceAccountsInput struct {
+// ListServiceAccountsInput selects, orders and pages a project's service accounts: nil filters
+// select all; SortBy is created_at ("") or name, prefixed with "-" for descending order.
+type ListServiceAccountsInput struct {
 	ProjectID  string
 	Name       *string
 	NamePrefix *string
@@ -31,16 +35,17 @@ type listServiceAccountsInput struct {
 	PageToken  string
 }
 
-// serviceAccountRef addresses a service account by id, or by name when
+// ServiceAccountRef addresses a service account by id, or by name when
 // ProjectID is set (GET /v1/service-accounts/{name}?project_id=…).
-type serviceAccountRef struct {
+type ServiceAccountRef struct {
 	IDOrName  string
 	ProjectID string
 }
 
-func (s *service) createServiceAccount(ctx context.Context, p principal, in createServiceAccountInput) (store.ServiceAccount, error) {
+// CreateServiceAccount creates a service account in the project.
+func (s *Service) CreateServiceAccount(ctx context.Context, p Principal, in CreateServiceAccountInput) (store.ServiceAccount, error) {
 	if in.ProjectID == "" {
-		return store.ServiceAccount{}, invalid("project_id", "is required")
+		return store.ServiceAccount{}, Invalid("project_id", "is required")
 	}
 	if err := p.mayAccessProject(in.ProjectID); err != nil {
 		return store.ServiceAccount{}, err
@@ -73,7 +78,7 @@ func (s *service) createServiceAccount(ctx context.Context, p principal, in crea
 }
 
 // accessServiceAccount loads a live service account the principal may see.
-func (s *service) accessServiceAccount(ctx context.Context, p principal, ref serviceAccountRef) (store.ServiceAccount, error) {
+func (s *Service) accessServiceAccount(ctx context.Context, p Principal, ref ServiceAccountRef) (store.ServiceAccount, error) {
 	var (
 		a   store.ServiceAccount
 		err error
@@ -101,59 +106,42 @@ func (s *service) accessServiceAccount(ctx context.Context, p principal, ref ser
 	return a, nil
 }
 
-func (s *service) getServiceAccount(ctx context.Context, p principal, ref serviceAccountRef) (store.ServiceAccount, error) {
+// GetServiceAccount returns a live service account.
+func (s *Service) GetServiceAccount(ctx context.Context, p Principal, ref ServiceAccountRef) (store.ServiceAccount, error) {
 	return s.accessServiceAccount(ctx, p, ref)
 }
 
-func (s *service) listServiceAccounts(ctx context.Context, p principal, in listServiceAccountsInput) ([]store.ServiceAccount, string, error) {
-	if in.ProjectID == "" {
-		return nil, "", invalid("project_id", "is required")
+// ListServiceAccounts returns one page of a project's live service accounts.
+func (s *Service) ListServiceAccounts(ctx context.Context, p Principal, in ListServiceAccountsInput) (Page[ServiceAccount], error) {
+	if err := requireProject(p, in.ProjectID); err != nil {
+		return Page[ServiceAccount]{}, err
 	}
-	if err := p.mayAccessProject(in.ProjectID); err != nil {
-		return nil, "", err
-	}
-	f := store.ServiceAccountFilter{ProjectID: in.ProjectID, Name: in.Name, NamePrefix: in.NamePrefix, Active: in.Active}
-	sortBy := in.SortBy
-	if sortBy == "" {
-		sortBy = string(store.SortByCreatedAt)
-	}
-	field := sortBy
-	if field[0] == '-' {
-		f.Descending = true
-		field = field[1:]
-	}
-	switch store.APIKeySort(field) {
-	case store.SortByCreatedAt, store.SortByName:
-		f.SortBy = store.APIKeySort(field)
-	default:
-		return nil, "", invalid("sort_by", "must be one of created_at, name, optionally prefixed with -")
-	}
-	size, err := validatePageSize(in.PageSize)
+	sortBy, desc, err := parseSort(in.SortBy, store.SortByCreatedAt, store.SortByName)
 	if err != nil {
-		return nil, "", err
+		return Page[ServiceAccount]{}, err
 	}
-	fp := queryFingerprint("service_accounts", in.ProjectID, opt(in.Name), opt(in.NamePrefix), optBool(in.Active), sortBy)
-	if f.After, err = decodePageToken(in.PageToken, fp); err != nil {
-		return nil, "", err
+	q, err := openPage(in.PageSize, in.PageToken, "service_accounts", in.ProjectID, opt(in.Name), opt(in.NamePrefix), optBool(in.Active), sortKey(sortBy, desc))
+	if err != nil {
+		return Page[ServiceAccount]{}, err
 	}
 	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
-		return nil, "", err
+		return Page[ServiceAccount]{}, err
 	}
-	f.Limit = size + 1
-	items, err := s.store.ListServiceAccounts(ctx, f)
+	items, err := s.store.ListServiceAccounts(ctx, store.ServiceAccountFilter{
+		ProjectID: in.ProjectID, Name: in.Name, NamePrefix: in.NamePrefix, Active: in.Active,
+		SortBy: sortBy, Descending: desc, After: q.after, Limit: q.limit(),
+	})
 	if err != nil {
-		return nil, "", fmt.Errorf("list service accounts: %w", err)
+		return Page[ServiceAccount]{}, fmt.Errorf("list service accounts: %w", err)
 	}
-	next := ""
-	if len(items) > size {
-		items = items[:size]
-		last := items[size-1]
-		next = encodePageToken(fp, store.Cursor{ID: last.ID, Time: last.CreatedAt, String: last.Name})
-	}
-	return items, next, nil
+	return closePage(q, items, func(a ServiceAccount) store.Cursor {
+		return store.Cursor{ID: a.ID, Time: a.CreatedAt, String: a.Name}
+	}), nil
 }
 
-func (s *service) updateServiceAccount(ctx context.Context, p principal, ref serviceAccountRef, in updateServiceAccountInput) (store.ServiceAccount, error) {
+// UpdateServiceAccount renames, re-describes, disables or enables a service account; while it
+// is inactive, none of its keys verifies.
+func (s *Service) UpdateServiceAccount(ctx context.Context, p Principal, ref ServiceAccountRef, in UpdateServiceAccountInput) (store.ServiceAccount, error) {
 	a, err := s.accessServiceAccount(ctx, p, ref)
 	if err != nil {
 		return store.ServiceAccount{}, err
@@ -186,8 +174,8 @@ func (s *service) updateServiceAccount(ctx context.Context, p principal, ref ser
 	return a, nil
 }
 
-// deleteServiceAccount soft-deletes the account and revokes its keys in one write.
-func (s *service) deleteServiceAccount(ctx context.Context, p principal, ref serviceAccountRef) error {
+// DeleteServiceAccount soft-deletes the account and revokes its keys in one write.
+func (s *Service) DeleteServiceAccount(ctx context.Context, p Principal, ref ServiceAccountRef) error {
 	a, err := s.accessServiceAccount(ctx, p, ref)
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
-	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -136,17 +135,10 @@ func (u *usageRecorder) overlay(k *store.APIKey) {
 	}
 }
 
-// pendingIDs lists the keys with unwritten uses (tests).
-func (u *usageRecorder) pendingIDs() []string {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return slices.Sorted(maps.Keys(u.pending))
-}
-
 // FlushUsage writes the key uses (last_used_at) this server has recorded
 // but not yet written. It runs on its own every Config.UsageFlushInterval
 // while there are uses to write; call it at shutdown, before closing the
 // store, so none is lost.
-func (s *Server) FlushUsage(ctx context.Context) error {
-	return s.svc.usage.flush(ctx)
+func (s *Service) FlushUsage(ctx context.Context) error {
+	return s.usage.flush(ctx)
 }

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 )
 
 // usable reports whether a key may authenticate at now. Each failure reason
-// is collapsed into one answer for callers; see errUnauthorized.
+// is collapsed into one answer for callers; see ErrUnauthorized.
 func usable(k store.APIKey, now time.Time) bool {
 	switch {
 	case k.RevokedAt != nil, !k.Active:
@@ -24,13 +23,13 @@ func usable(k store.APIKey, now time.Time) bool {
 	return true
 }
 
-// verifyKey returns the stored key for a presented secret if it is usable,
-// and records the use. Format errors fail before the store is touched. The
+// VerifyKey returns the stored key for a presented secret if it is usable, and records the
+// use; any unusable key is ErrUnauthorized. Format errors fail before the store is touched. The
 // key's project and service account are read in the same query: disabling a
 // service account stops its keys here, without writing any of them.
-func (s *service) verifyKey(ctx context.Context, secret string) (store.APIKey, error) {
+func (s *Service) VerifyKey(ctx context.Context, secret string) (store.APIKey, error) {
 	if ParseKey(secret) != nil {
-		return store.APIKey{}, errUnauthorized
+		return store.APIKey{}, ErrUnauthorized
 	}
 	hash := s.hasher.hash(secret)
 	c, ok := s.credentials.get(hash)
@@ -39,7 +38,7 @@ func (s *service) verifyKey(ctx context.Context, secret string) (store.APIKey, e
 		var err error
 		c, err = s.store.GetCredential(ctx, hash)
 		if errors.Is(err, store.ErrNotFound) {
-			return store.APIKey{}, errUnauthorized
+			return store.APIKey{}, ErrUnauthorized
 		}
 		if err != nil {
 			return store.APIKey{}, fmt.Errorf("verify key: %w", err)
@@ -50,7 +49,7 @@ func (s *service) verifyKey(ctx context.Context, secret string) (store.APIKey, e
 	}
 	k, now := c.Key, s.clock()
 	if !credentialUsable(c, now) {
-		return store.APIKey{}, errUnauthorized
+		return store.APIKey{}, ErrUnauthorized
 	}
 	// Recorded in memory and written in batches: see usageRecorder.
 	s.usage.record(k.ID, now)
@@ -61,18 +60,4 @@ func (s *service) verifyKey(ctx context.Context, secret string) (store.APIKey, e
 // credentialUsable is usable, and the key's project and service account allow it too.
 func credentialUsable(c store.Credential, now time.Time) bool {
 	return usable(c.Key, now) && c.ProjectLive && c.ServiceAccountUsable
-}
-
-// authenticateKey turns a management API key into a principal confined to
-// its project. A usable key without the admin scope is forbidden, not
-// unauthorized: the credential is valid, the right is missing.
-func (s *service) authenticateKey(ctx context.Context, secret string) (principal, error) {
-	k, err := s.verifyKey(ctx, secret)
-	if err != nil {
-		return principal{}, err
-	}
-	if !slices.Contains(k.Scopes, adminScope) {
-		return principal{}, forbidden("API key lacks the %s scope", adminScope)
-	}
-	return principal{projectID: k.ProjectID, keyID: k.ID}, nil
 }

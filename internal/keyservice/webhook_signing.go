@@ -11,15 +11,11 @@ import (
 )
 
 // A webhook signing secret reads "whsec_" + 43 base62 characters (256 random
-// bits). The server keeps it sealed (see replayCipher) because it must sign
+// bits). The server keeps it sealed (see sealer) because it must sign
 // with it; the project's owner sees it once, when it is created or rotated.
 const (
-	webhookSecretPrefix = "whsec_"
-	webhookSecretLen    = 43
-
-	// Headers of a webhook delivery.
-	webhookTimestampHeader = "X-Keyservice-Timestamp"
-	webhookSignatureHeader = "X-Keyservice-Signature"
+	webhookSecretPrefix    = "whsec_"
+	webhookSecretLen       = 43
 	webhookSignatureScheme = "v1="
 )
 

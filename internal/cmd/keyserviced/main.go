@@ -20,9 +20,11 @@ import (
 	"time"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice"
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/httpapi"
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store/postgres"
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store/sqlite"
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/webhook"
 )
 
 const shutdownTimeout = 15 * time.Second
@@ -100,13 +102,12 @@ func envOr(getenv func(string) string, name, def string) string {
 	return def
 }
 
-// verifyRateLimit maps the flag, where 0 means off, onto keyservice.Config, where 0 means the
-// default and a negative value means off.
-func verifyRateLimit(perSecond float64) float64 {
-	if perSecond == 0 {
-		return -1
+// clientLimits maps --verify-rate-limit, where 0 turns the per-client limits off.
+func clientLimits(verifyPerSecond float64) httpapi.ClientLimits {
+	if verifyPerSecond == 0 {
+		return httpapi.ClientLimits{Disabled: true}
 	}
-	return perSecond
+	return httpapi.ClientLimits{VerifyPerSecond: verifyPerSecond}
 }
 
 func parseLevel(s string) (slog.Level, error) {
@@ -144,10 +145,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		}
 	}()
 
-	srv, err := keyservice.NewServer(keyservice.Config{
+	// store → domain → HTTP API; the metrics watch the store's pool and the domain's events.
+	pool, _ := st.(store.Pool)
+	metrics := httpapi.NewMetrics(pool)
+	svc, err := keyservice.New(keyservice.Config{
 		Store: st, AdminToken: adminToken, ServerSecret: secret, Logger: logger,
 		RotationInterval: o.rotation.interval, RotationGracePeriod: o.rotation.grace,
-		VerifyRateLimit: verifyRateLimit(o.verifyRateLimit),
+		Webhook:  keyservice.WebhookConfig{Transport: webhook.New(nil)},
+		Observer: metrics,
+	})
+	if err != nil {
+		return err
+	}
+	api, err := httpapi.New(httpapi.Config{
+		Service: svc, Logger: logger, Metrics: metrics, ClientLimits: clientLimits(o.verifyRateLimit),
 	})
 	if err != nil {
 		return err
@@ -158,7 +169,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()
-		if err := srv.FlushUsage(ctx); err != nil {
+		if err := svc.FlushUsage(ctx); err != nil {
 			logger.Error("recording key usage at shutdown", "error", err.Error())
 		}
 	}()
@@ -168,7 +179,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return fmt.Errorf("listen: %w", err)
 	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -180,16 +191,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 
-	// Scheduled rotation runs beside the server and stops with it.
-	rotationCtx, stopRotation := context.WithCancel(ctx)
-	rotationDone := make(chan struct{})
+	// The background jobs (scheduled rotation, the sweep of expired idempotency records) run
+	// beside the server and stop with it.
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
 	go func() {
-		defer close(rotationDone)
-		srv.RunRotationLoop(rotationCtx)
+		defer close(jobsDone)
+		svc.Run(jobsCtx)
 	}()
 	defer func() {
-		stopRotation()
-		<-rotationDone
+		stopJobs()
+		<-jobsDone
 	}()
 
 	select {

@@ -108,8 +108,6 @@ type APIKeyStore interface {
 	// transaction, so a key is never bound to something deleted meanwhile.
 	CreateAPIKey(ctx context.Context, k APIKey) error
 	GetAPIKey(ctx context.Context, id string) (APIKey, error)
-	// GetAPIKeyByHash looks a key up by its hash (see APIKey.KeyHash).
-	GetAPIKeyByHash(ctx context.Context, keyHash string) (APIKey, error)
 	// GetCredential looks a key up by its hash together with the state of
 	// what it depends on (its project, its service account), in one query:
 	// it is the whole store read of a verification.
@@ -337,4 +335,38 @@ type IdempotencyRecord struct {
 	Body        []byte
 	CreatedAt   time.Time
 	ExpiresAt   time.Time
+}
+
+// PoolStats describes a store's connection pool at one moment, for metrics.
+type PoolStats struct {
+	MaxConns  int // the most connections the pool opens
+	OpenConns int
+	InUse     int
+	Idle      int
+	// WaitCount and WaitDuration add up the waits for a free connection since the pool opened.
+	WaitCount    int64
+	WaitDuration time.Duration
+}
+
+// Pool is implemented by a store with a connection pool (both stores are).
+type Pool interface {
+	PoolStats() PoolStats
+}
+
+// CursorAfter is the cursor of the page that follows a page, ordered by s, whose last row is k.
+func (s APIKeySort) CursorAfter(k APIKey) Cursor {
+	c := Cursor{ID: k.ID}
+	switch s {
+	case SortByName:
+		c.String = k.Name
+	case SortByExpiresAt:
+		if k.ExpiresAt == nil {
+			c.Null = true
+		} else {
+			c.Time = *k.ExpiresAt
+		}
+	default:
+		c.Time = k.CreatedAt
+	}
+	return c
 }

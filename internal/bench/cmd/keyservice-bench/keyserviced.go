@@ -179,9 +179,10 @@ func (k *keyserviced) requests(ctx context.Context) (map[string]uint64, error) {
 				status = v
 			}
 		}
-		var n uint64
+		// The exposition writes a float: 1e+06 from a million on.
+		var n float64
 		_, _ = fmt.Sscan(value, &n) // a malformed count reads as 0
-		out[method+" "+route+" "+status] = n
+		out[method+" "+route+" "+status] = uint64(n)
 	}
 	return out, sc.Err()
 }

@@ -99,15 +99,6 @@ func (s *Store) GetAPIKey(ctx context.Context, id string) (store.APIKey, error) 
 	return k, nil
 }
 
-// GetAPIKeyByHash implements store.APIKeyStore.
-func (s *Store) GetAPIKeyByHash(ctx context.Context, keyHash string) (store.APIKey, error) {
-	k, err := scanAPIKey(s.pool.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE key_hash = $1`, keyHash))
-	if err != nil {
-		return store.APIKey{}, fmt.Errorf("postgres: get api key by hash: %w", mapErr(err))
-	}
-	return k, nil
-}
-
 // GetCredential implements store.APIKeyStore.
 func (s *Store) GetCredential(ctx context.Context, keyHash string) (store.Credential, error) {
 	var c store.Credential

@@ -24,7 +24,10 @@ type Store struct {
 	pool *pgxpool.Pool
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store = (*Store)(nil)
+	_ store.Pool  = (*Store)(nil)
+)
 
 // Open connects to the database named by dsn (a postgres:// URL or a libpq
 // keyword/value string; pool settings such as pool_max_conns are accepted) and
@@ -111,3 +114,13 @@ func mapErr(err error) error {
 
 // uniqueViolation is SQLSTATE 23505.
 const uniqueViolation = "23505"
+
+// PoolStats reports the connection pool, for metrics.
+func (s *Store) PoolStats() store.PoolStats {
+	st := s.pool.Stat()
+	return store.PoolStats{
+		MaxConns: int(st.MaxConns()), OpenConns: int(st.TotalConns()),
+		InUse: int(st.AcquiredConns()), Idle: int(st.IdleConns()),
+		WaitCount: st.EmptyAcquireCount(), WaitDuration: st.EmptyAcquireWaitTime(),
+	}
+}

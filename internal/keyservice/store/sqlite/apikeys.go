@@ -119,15 +119,6 @@ func (s *Store) GetAPIKey(ctx context.Context, id string) (store.APIKey, error) 
 	return k, nil
 }
 
-// GetAPIKeyByHash implements store.APIKeyStore.
-func (s *Store) GetAPIKeyByHash(ctx context.Context, keyHash string) (store.APIKey, error) {
-	k, err := scanAPIKey(s.reader.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE key_hash = ?`, keyHash))
-	if err != nil {
-		return store.APIKey{}, fmt.Errorf("sqlite: get api key by hash: %w", mapErr(err))
-	}
-	return k, nil
-}
-
 // GetCredential implements store.APIKeyStore: the key row plus two correlated subqueries, so a
 // verification is one read.
 func (s *Store) GetCredential(ctx context.Context, keyHash string) (store.Credential, error) {

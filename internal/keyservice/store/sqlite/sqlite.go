@@ -27,7 +27,10 @@ type Store struct {
 	generation atomic.Uint64
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store = (*Store)(nil)
+	_ store.Pool  = (*Store)(nil)
+)
 
 // Open opens (creating if needed) the database at path and applies pending
 // migrations.
@@ -142,4 +145,19 @@ func mapErr(err error) error {
 		}
 	}
 	return err
+}
+
+// PoolStats reports the writer's and the readers' connections together, for metrics.
+func (s *Store) PoolStats() store.PoolStats {
+	var out store.PoolStats
+	for _, db := range []*preparedDB{s.writer, s.reader} {
+		st := db.Stats()
+		out.MaxConns += st.MaxOpenConnections
+		out.OpenConns += st.OpenConnections
+		out.InUse += st.InUse
+		out.Idle += st.Idle
+		out.WaitCount += st.WaitCount
+		out.WaitDuration += st.WaitDuration
+	}
+	return out
 }

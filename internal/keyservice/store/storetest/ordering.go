@@ -63,7 +63,8 @@ func testListOrder(t *testing.T, s store.Store) {
 				if len(page) < 5 {
 					break
 				}
-				after = cursorAfter(sortBy, page[len(page)-1])
+				c := sortBy.CursorAfter(page[len(page)-1])
+				after = &c
 			}
 			if got := ids(paged); !slices.Equal(got, wantIDs) {
 				t.Errorf("%s desc=%v in pages of 5:\n got %v\nwant %v", sortBy, desc, got, wantIDs)
@@ -89,23 +90,6 @@ func compareBy(sortBy store.APIKeySort, a, b store.APIKey) int {
 	default:
 		return cmp.Compare(a.CreatedAt.UnixMicro(), b.CreatedAt.UnixMicro())
 	}
-}
-
-func cursorAfter(sortBy store.APIKeySort, k store.APIKey) *store.Cursor {
-	c := &store.Cursor{ID: k.ID}
-	switch sortBy {
-	case store.SortByName:
-		c.String = k.Name
-	case store.SortByExpiresAt:
-		if k.ExpiresAt == nil {
-			c.Null = true
-		} else {
-			c.Time = *k.ExpiresAt
-		}
-	default:
-		c.Time = k.CreatedAt
-	}
-	return c
 }
 
 func ids(keys []store.APIKey) []string {

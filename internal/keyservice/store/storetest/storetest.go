@@ -50,6 +50,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"APIKeyVersions", testAPIKeyVersions},
 		{"ConcurrentConditionalUpdates", testConcurrentConditionalUpdates},
 		{"ProjectOTPSecret", testProjectOTPSecret},
+		{"ListContract/APIKeys", testAPIKeyListContract},
+		{"ListContract/ServiceAccounts", testServiceAccountListContract},
+		{"ListContract/Environments", testEnvironmentListContract},
+		{"ListContract/Projects", testProjectListContract},
+		{"ListContract/DueKeys", testDueKeyListContract},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -152,7 +157,7 @@ func testAPIKeyRoundTrip(t *testing.T, s store.Store) {
 
 	for _, get := range []func() (store.APIKey, error){
 		func() (store.APIKey, error) { return s.GetAPIKey(ctx, k.ID) },
-		func() (store.APIKey, error) { return s.GetAPIKeyByHash(ctx, k.KeyHash) },
+		func() (store.APIKey, error) { c, err := s.GetCredential(ctx, k.KeyHash); return c.Key, err },
 	} {
 		got, err := get()
 		if err != nil {
@@ -162,7 +167,7 @@ func testAPIKeyRoundTrip(t *testing.T, s store.Store) {
 			t.Fatalf("round trip:\n got %+v\nwant %+v", got, k)
 		}
 	}
-	if _, err := s.GetAPIKeyByHash(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetCredential(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("missing hash: %v", err)
 	}
 	if err := s.TouchAPIKeys(ctx, []store.KeyUse{{ID: k.ID, At: base.Add(time.Minute)}}); err != nil {
@@ -319,16 +324,8 @@ func testList(t *testing.T, s store.Store) {
 				if len(items) < 3 {
 					break
 				}
-				last := items[len(items)-1]
-				after = &store.Cursor{ID: last.ID, Time: last.CreatedAt, String: last.Name}
-				if sortBy == store.SortByExpiresAt {
-					after.Time = time.Time{}
-					if last.ExpiresAt == nil {
-						after.Null = true
-					} else {
-						after.Time = *last.ExpiresAt
-					}
-				}
+				c := sortBy.CursorAfter(items[len(items)-1])
+				after = &c
 			}
 			if len(seen) != 10 {
 				t.Fatalf("%s desc=%v: saw %d keys, want 10", sortBy, desc, len(seen))

@@ -1,0 +1,115 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestUnauthenticated(t *testing.T) {
+	e := newTestEnv(t)
+	pid := e.createProject("p")
+	_, plain := e.createKey(pid, "plain", nil)
+	k, revokedAdmin := e.createKey(pid, "adm", map[string]any{"scopes": []string{"keys:admin"}})
+	expectStatus(t, e.admin("DELETE", "/v1/api-keys/"+k["id"].(string), nil), http.StatusNoContent)
+
+	cases := map[string]string{
+		"none":          "",
+		"wrong token":   "Bearer nope",
+		"basic":         "Basic " + testAdminToken,
+		"empty bearer":  "Bearer ",
+		"token prefix":  "Bearer " + testAdminToken[:len(testAdminToken)-1],
+		"revoked key":   "Bearer " + revokedAdmin,
+		"malformed key": "Bearer ks_123",
+	}
+	for name, header := range cases {
+		t.Run(name, func(t *testing.T) {
+			var opts []reqOpt
+			if header != "" {
+				opts = append(opts, withHeader("Authorization", header))
+			}
+			r := e.do("GET", "/v1/api-keys?project_id="+pid, "", nil, opts...)
+			expectStatus(t, r, http.StatusUnauthorized)
+			if code, _ := r.errorCodeField(t); code != "unauthorized" {
+				t.Errorf("code = %q", code)
+			}
+			if r.header.Get("Content-Type") != "application/json" {
+				t.Errorf("Content-Type = %q", r.header.Get("Content-Type"))
+			}
+		})
+	}
+	// A valid key without the management scope is forbidden, not unauthorized.
+	r := e.do("GET", "/v1/api-keys?project_id="+pid, plain, nil)
+	expectStatus(t, r, http.StatusForbidden)
+
+	// Public endpoints need nothing.
+	expectStatus(t, e.do("GET", "/healthz", "", nil), http.StatusOK)
+	expectStatus(t, e.do("GET", "/readyz", "", nil), http.StatusOK)
+}
+
+func TestKeyAdminConfinedToItsProject(t *testing.T) {
+	e := newTestEnv(t)
+	mine := e.createProject("mine")
+	theirs := e.createProject("theirs")
+	_, mgmt := e.createKey(mine, "mgmt", map[string]any{"scopes": []string{"keys:admin"}, "expires_in_days": 1})
+	foreign, _ := e.createKey(theirs, "foreign", nil)
+	fid := foreign["id"].(string)
+
+	// Own project: allowed.
+	r := e.do("POST", "/v1/api-keys", mgmt, map[string]any{"project_id": mine, "name": "child"})
+	expectStatus(t, r, http.StatusCreated)
+	child := r.json(t)["id"].(string)
+	expectStatus(t, e.do("GET", "/v1/api-keys?project_id="+mine, mgmt, nil), http.StatusOK)
+	expectStatus(t, e.do("GET", "/v1/api-keys/"+child, mgmt, nil), http.StatusOK)
+	expectStatus(t, e.do("PATCH", "/v1/api-keys/"+child, mgmt, map[string]any{"description": "x"}), http.StatusOK)
+	expectStatus(t, e.do("POST", "/v1/api-keys/"+child+"/rotate", mgmt, map[string]any{"grace_period_seconds": 1}), http.StatusCreated)
+	expectStatus(t, e.do("GET", "/v1/projects/"+mine, mgmt, nil), http.StatusOK)
+	expectStatus(t, e.do("PATCH", "/v1/projects/"+mine, mgmt, map[string]any{"description": "mine"}), http.StatusOK)
+
+	// Anything else: 403.
+	forbidden := []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", "/v1/api-keys", map[string]any{"project_id": theirs, "name": "x"}},
+		{"GET", "/v1/api-keys?project_id=" + theirs, nil},
+		{"GET", "/v1/api-keys/" + fid, nil},
+		{"PATCH", "/v1/api-keys/" + fid, map[string]any{"name": "y"}},
+		{"DELETE", "/v1/api-keys/" + fid, nil},
+		{"POST", "/v1/api-keys/" + fid + "/rotate", map[string]any{}},
+		{"POST", "/v1/api-keys/revoke", map[string]any{"ids": []string{child, fid}}},
+		{"GET", "/v1/projects/" + theirs, nil},
+		{"PATCH", "/v1/projects/" + theirs, map[string]any{"name": "z"}},
+		{"DELETE", "/v1/projects/" + mine, nil},
+		{"POST", "/v1/projects", map[string]any{"name": "new"}},
+		{"GET", "/v1/projects", nil},
+	}
+	for _, f := range forbidden {
+		r := e.do(f.method, f.path, mgmt, f.body)
+		if r.status != http.StatusForbidden {
+			t.Errorf("%s %s: status %d, want 403: %s", f.method, f.path, r.status, r.raw)
+			continue
+		}
+		if code, _ := r.errorCodeField(t); code != "forbidden" {
+			t.Errorf("%s %s: code %q", f.method, f.path, code)
+		}
+	}
+	// The foreign key is untouched.
+	r = e.admin("GET", "/v1/api-keys/"+fid, nil)
+	if m := r.json(t); m["revoked_at"] != nil || m["name"] != "foreign" {
+		t.Errorf("foreign key changed: %s", r.raw)
+	}
+
+	// Once the management key expires it authenticates no more.
+	e.clock.Advance(25 * time.Hour)
+	expectStatus(t, e.do("GET", "/v1/api-keys?project_id="+mine, mgmt, nil), http.StatusUnauthorized)
+}
+
+func TestAdminTokenCaseAndWhitespace(t *testing.T) {
+	e := newTestEnv(t)
+	r := e.do("GET", "/v1/projects", "", nil, withHeader("Authorization", "bearer "+testAdminToken))
+	expectStatus(t, r, http.StatusOK)
+	r = e.do("GET", "/v1/projects", "", nil, withHeader("Authorization", "Bearer "+strings.ToUpper(testAdminToken)))
+	expectStatus(t, r, http.StatusUnauthorized)
+}

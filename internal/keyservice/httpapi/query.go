@@ -1,0 +1,21 @@
+package httpapi
+
+import (
+	"net/url"
+	"strconv"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice"
+)
+
+// queryPageSize reads page_size; absent is 0 (the domain default), while an
+// explicit value must be a valid size.
+func queryPageSize(q url.Values) (int, error) {
+	if !q.Has("page_size") {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(q.Get("page_size"))
+	if err != nil || n < 1 || n > keyservice.MaxPageSize {
+		return 0, keyservice.Invalid("page_size", "must be an integer between 1 and %d", keyservice.MaxPageSize)
+	}
+	return n, nil
+}
