@@ -185,7 +185,7 @@ func (s *Store) ListDueAPIKeys(ctx context.Context, f store.DueAPIKeyFilter) ([]
 
 // UpdateAPIKey implements store.APIKeyStore.
 func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE api_keys SET name = $1, description = $2, scopes = $3,
+	tag, err := s.execChanging(ctx, store.CredentialChange{KeyIDs: []string{k.ID}}, `UPDATE api_keys SET name = $1, description = $2, scopes = $3,
 		active = $4, expires_at = $5, rotation_interval_days = $6, next_rotation_at = $7,
 		rotation_webhook_url = $8, updated_at = $9, version = version + 1
 		WHERE id = $10 AND ($11::bigint = 0 OR version = $11::bigint) AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
@@ -205,7 +205,7 @@ func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey) error {
 // the WHERE clause against the committed row, finds it replaced and updates
 // nothing, which is its ErrConflict.
 func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{KeyIDs: []string{old.ID}}, func(tx pgx.Tx) error {
 		// The old key leaves the live set first so that the new key, which
 		// keeps the name, passes the partial unique index.
 		tag, err := tx.Exec(ctx, `UPDATE api_keys SET replaced_by_key_id = $1, grace_expires_at = $2, updated_at = $3,
@@ -229,7 +229,7 @@ func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey) error 
 // RevokeAPIKeys implements store.APIKeyStore.
 func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) error {
 	at = ts(at)
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{KeyIDs: ids}, func(tx pgx.Tx) error {
 		// The first missing id in the caller's order is the one reported.
 		var missing string
 		err := tx.QueryRow(ctx, `SELECT u.id FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n)

@@ -106,6 +106,21 @@ var migrations = []struct {
 		// Sealed TOTP secret of a project that requires one-time codes; NULL when it does not.
 		`ALTER TABLE projects ADD COLUMN otp_secret bytea`,
 	}},
+	{3, []string{
+		// Replicas' credential memory (credential_changes.go): the sequence number of the last
+		// change notified, in one row whose lock orders the notifying transactions, and each
+		// replica's lease and the last number it acknowledged.
+		`CREATE TABLE keyservice_credential_head (
+			one boolean PRIMARY KEY DEFAULT true CHECK (one),
+			seq bigint NOT NULL
+		)`,
+		`INSERT INTO keyservice_credential_head (seq) VALUES (0)`,
+		`CREATE TABLE keyservice_replicas (
+			id               text PRIMARY KEY,
+			lease_expires_at timestamptz NOT NULL,
+			acked_seq        bigint NOT NULL
+		)`,
+	}},
 }
 
 // migrate applies each pending migration in its own transaction. The

@@ -84,7 +84,7 @@ func insertAPIKey(ctx context.Context, db execer, k store.APIKey) error {
 
 // CreateAPIKey implements store.APIKeyStore.
 func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		refs := []struct {
 			table string
 			id    *string
@@ -250,7 +250,7 @@ func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.writer.ExecContext(ctx, `UPDATE api_keys SET name = ?, description = ?, scopes = ?,
+	res, err := s.execChanging(ctx, store.CredentialChange{KeyIDs: []string{k.ID}}, `UPDATE api_keys SET name = ?, description = ?, scopes = ?,
 		active = ?, expires_at = ?, rotation_interval_days = ?, next_rotation_at = ?,
 		rotation_webhook_url = ?, updated_at = ?, version = version + 1
 		WHERE id = ? AND (? = 0 OR version = ?) AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
@@ -268,7 +268,7 @@ func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey) error {
 
 // RotateAPIKey implements store.APIKeyStore.
 func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{KeyIDs: []string{old.ID}}, func(tx *sql.Tx) error {
 		// The old key leaves the live set first so that the new key, which
 		// keeps the name, passes the partial unique index.
 		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET replaced_by_key_id = ?, grace_expires_at = ?, updated_at = ?,
@@ -292,7 +292,7 @@ func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey) error 
 
 // RevokeAPIKeys implements store.APIKeyStore.
 func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{KeyIDs: ids}, func(tx *sql.Tx) error {
 		for _, id := range ids {
 			var one int
 			err := tx.QueryRowContext(ctx, `SELECT 1 FROM api_keys WHERE id = ?`, id).Scan(&one)
@@ -322,7 +322,7 @@ func (s *Store) TouchAPIKeys(ctx context.Context, uses []store.KeyUse) error {
 	if len(uses) == 0 {
 		return nil
 	}
-	return s.inTxKeepingGeneration(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		for len(uses) > 0 {
 			batch := uses[:min(len(uses), touchBatch)]
 			uses = uses[len(batch):]

@@ -30,7 +30,7 @@ func scanEnvironment(row interface{ Scan(...any) error }) (store.Environment, er
 
 // CreateEnvironment implements store.EnvironmentStore.
 func (s *Store) CreateEnvironment(ctx context.Context, e store.Environment) error {
-	_, err := s.writer.ExecContext(ctx,
+	_, err := s.execChanging(ctx, noCredentialChange,
 		`INSERT INTO environments (`+environmentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.ProjectID, e.Name, e.Description, toMicros(e.CreatedAt), toMicros(e.UpdatedAt), nullMicros(e.DeletedAt))
 	if err != nil {
@@ -69,7 +69,7 @@ func (s *Store) ListEnvironments(ctx context.Context, f store.EnvironmentFilter)
 
 // UpdateEnvironment implements store.EnvironmentStore.
 func (s *Store) UpdateEnvironment(ctx context.Context, e store.Environment) error {
-	res, err := s.writer.ExecContext(ctx,
+	res, err := s.execChanging(ctx, noCredentialChange,
 		`UPDATE environments SET name = ?, description = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
 		e.Name, e.Description, toMicros(e.UpdatedAt), e.ID)
 	if err != nil {
@@ -83,7 +83,7 @@ func (s *Store) UpdateEnvironment(ctx context.Context, e store.Environment) erro
 
 // DeleteEnvironment implements store.EnvironmentStore.
 func (s *Store) DeleteEnvironment(ctx context.Context, id string, at time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM environments WHERE id = ? AND deleted_at IS NULL`, id).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {

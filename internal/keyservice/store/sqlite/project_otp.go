@@ -10,7 +10,7 @@ import (
 
 // SetProjectOTPSecret implements store.ProjectStore.
 func (s *Store) SetProjectOTPSecret(ctx context.Context, id string, sealed []byte, at time.Time) error {
-	res, err := s.writer.ExecContext(ctx,
+	res, err := s.execChanging(ctx, noCredentialChange,
 		`UPDATE projects SET otp_secret = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
 		sealed, toMicros(at), id)
 	if err != nil {

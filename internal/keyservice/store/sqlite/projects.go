@@ -28,7 +28,7 @@ func scanProject(row interface{ Scan(...any) error }) (store.Project, error) {
 
 // CreateProject implements store.ProjectStore.
 func (s *Store) CreateProject(ctx context.Context, p store.Project) error {
-	_, err := s.writer.ExecContext(ctx,
+	_, err := s.execChanging(ctx, noCredentialChange,
 		`INSERT INTO projects (`+projectColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.Name, p.Description, p.WebhookSecret, toMicros(p.CreatedAt), toMicros(p.UpdatedAt), nullMicros(p.DeletedAt), p.OTPSecret)
 	if err != nil {
@@ -68,7 +68,7 @@ func (s *Store) ListProjects(ctx context.Context, f store.ProjectFilter) ([]stor
 
 // UpdateProject implements store.ProjectStore.
 func (s *Store) UpdateProject(ctx context.Context, p store.Project) error {
-	res, err := s.writer.ExecContext(ctx,
+	res, err := s.execChanging(ctx, noCredentialChange,
 		`UPDATE projects SET name = ?, description = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
 		p.Name, p.Description, toMicros(p.UpdatedAt), p.ID)
 	if err != nil {
@@ -82,7 +82,7 @@ func (s *Store) UpdateProject(ctx context.Context, p store.Project) error {
 
 // DeleteProject implements store.ProjectStore.
 func (s *Store) DeleteProject(ctx context.Context, id string, at time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{ProjectIDs: []string{id}}, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`UPDATE projects SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
 			toMicros(at), toMicros(at), id)
@@ -110,7 +110,7 @@ func (s *Store) DeleteProject(ctx context.Context, id string, at time.Time) erro
 
 // SetProjectWebhookSecret implements store.ProjectStore.
 func (s *Store) SetProjectWebhookSecret(ctx context.Context, id string, sealed []byte, at time.Time) error {
-	res, err := s.writer.ExecContext(ctx,
+	res, err := s.execChanging(ctx, noCredentialChange,
 		`UPDATE projects SET webhook_secret = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
 		sealed, toMicros(at), id)
 	if err != nil {

@@ -23,8 +23,8 @@ import (
 type Store struct {
 	writer *preparedDB
 	reader *preparedDB
-	// generation counts writes: see WriteGeneration.
-	generation atomic.Uint64
+	// changed receives what each write changed: see credential_changes.go.
+	changed atomic.Pointer[func(store.CredentialChange)]
 }
 
 var (
@@ -106,15 +106,20 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// inTx runs fn in one write transaction, rolling back on error.
+// inTx runs fn in one write transaction, rolling back on error, and reports that it may have
+// changed any credential (store.CredentialChange.All).
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	defer s.wrote()
-	return s.inTxKeepingGeneration(ctx, fn)
+	return s.transact(ctx, fn)
 }
 
-// inTxKeepingGeneration is inTx for writes that change nothing a verification reads
-// (last_used_at): the generation stays, and so do the server's cached verifications.
-func (s *Store) inTxKeepingGeneration(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// inTxChanging is inTx for a write that says what it changes of what verifications read.
+func (s *Store) inTxChanging(ctx context.Context, change store.CredentialChange, fn func(tx *sql.Tx) error) error {
+	defer s.report(change)
+	return s.transact(ctx, fn)
+}
+
+func (s *Store) transact(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)

@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListContract/Environments", testEnvironmentListContract},
 		{"ListContract/Projects", testProjectListContract},
 		{"ListContract/DueKeys", testDueKeyListContract},
+		{"CredentialChanges", testCredentialChanges},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
