@@ -33,11 +33,10 @@ import (
 //     its number (or its lease has run out): by then none of them holds the old answer.
 //   - A replica serves from memory only while its lease holds by its own clock: it counts the
 //     lease from before it sent the renewal, so its own end comes before the database's. A
-//     renewal reads the head under a share lock (so it waits for a write about to commit) and
-//     counts only once every number up to that head is processed; so a replica whose lease ran
-//     out, and which a write did not wait for, cannot serve again before it has dropped what
-//     that write changed. When the channel breaks, the replica drops everything and reads the
-//     database until it has listened and registered again.
+//     replica whose lease ran out drops all its memory before it serves from memory again: a
+//     write that found its lease run out did not wait for it. When the channel breaks, the
+//     replica drops everything and reads the database until it has listened and registered
+//     again.
 //
 // The bound: a write waits at most one lease (DefaultCredentialLease) for a replica that has
 // stopped answering; otherwise it waits for one notification round trip.
@@ -218,13 +217,13 @@ func (w *credentialWatch) listen(ctx context.Context) (served bool) {
 		return false
 	}
 	// Registering: every change up to the head is older than this session's memory, which
-	// starts empty.
+	// starts empty. A write in flight (its number above the head read here) sees this lease
+	// and waits for this replica's acknowledgement, which comes: it listens already.
 	start := w.now()
 	var head int64
-	err = conn.QueryRow(ctx, `WITH h AS (SELECT seq FROM keyservice_credential_head FOR SHARE),
-		gone AS (DELETE FROM keyservice_replicas WHERE lease_expires_at < now() - interval '1 hour')
+	err = conn.QueryRow(ctx, `WITH gone AS (DELETE FROM keyservice_replicas WHERE lease_expires_at < now() - interval '1 hour')
 		INSERT INTO keyservice_replicas (id, lease_expires_at, acked_seq)
-		SELECT $1, now() + $2 * interval '1 microsecond', h.seq FROM h
+		VALUES ($1, now() + $2 * interval '1 microsecond', (SELECT seq FROM keyservice_credential_head))
 		ON CONFLICT (id) DO UPDATE SET lease_expires_at = excluded.lease_expires_at, acked_seq = excluded.acked_seq
 		RETURNING acked_seq`, s.replica, s.lease.Microseconds()).Scan(&head)
 	if err != nil {
@@ -236,7 +235,6 @@ func (w *credentialWatch) listen(ctx context.Context) (served bool) {
 
 	renewEvery := s.lease / 4
 	nextRenewal := time.Now().Add(renewEvery)
-	pendingStart, pendingHead := int64(0), int64(-1) // a renewal that counts once pendingHead is processed
 	for {
 		waitCtx, cancel := context.WithDeadline(ctx, nextRenewal)
 		n, err := conn.WaitForNotification(waitCtx)
@@ -247,13 +245,13 @@ func (w *credentialWatch) listen(ctx context.Context) (served bool) {
 		case err != nil && waitCtx.Err() != nil && pgconn.Timeout(err):
 			// Time to renew.
 			start := w.now()
-			if err := conn.QueryRow(ctx, `WITH h AS (SELECT seq FROM keyservice_credential_head FOR SHARE)
-				UPDATE keyservice_replicas SET lease_expires_at = now() + $2 * interval '1 microsecond', acked_seq = GREATEST(acked_seq, $3)
-				FROM h WHERE id = $1 RETURNING h.seq`, s.replica, s.lease.Microseconds(), processed).Scan(&head); err != nil {
+			if _, err := conn.Exec(ctx, `UPDATE keyservice_replicas
+				SET lease_expires_at = now() + $2 * interval '1 microsecond', acked_seq = GREATEST(acked_seq, $3)
+				WHERE id = $1`, s.replica, s.lease.Microseconds(), processed); err != nil {
 				return served
 			}
+			w.grant(start, false)
 			nextRenewal = time.Now().Add(renewEvery)
-			pendingStart, pendingHead = start, head
 		case err != nil:
 			return served
 		default:
@@ -270,17 +268,14 @@ func (w *credentialWatch) listen(ctx context.Context) (served bool) {
 				return served
 			}
 		}
-		if pendingHead >= 0 && processed >= pendingHead {
-			w.grant(pendingStart, false)
-			pendingHead = -1
-		}
 	}
 }
 
 // grant extends the lease to start (taken before the request that won it) plus most of its
 // length: the database counts it from later, so this replica's end comes first. A replica that
-// had lost its lease, or that starts a session, drops its memory first: a write that did not
-// wait for it may have changed anything meanwhile.
+// had lost its lease, or that starts a session, drops its memory first: a write that found its
+// lease run out did not wait for it, and may have changed anything meanwhile (and the count of
+// invalidations moves, so no verification read before keeps its answer).
 func (w *credentialWatch) grant(start int64, fresh bool) {
 	if fresh || !w.live() {
 		w.changed(store.CredentialChange{All: true})
