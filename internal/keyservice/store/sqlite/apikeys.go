@@ -165,10 +165,33 @@ func (s *Store) ListDueAPIKeys(ctx context.Context, f store.DueAPIKeyFilter) ([]
 	return out, nil
 }
 
-// ListAPIKeys implements store.APIKeyStore.
+// noExpiry sorts keys that never expire after every key that does (the indexes' expression).
+const noExpiry = "COALESCE(expires_at, 9223372036854775807)"
+
+// ListAPIKeys implements store.APIKeyStore. Each condition is written so that an index
+// answers it (migration 4): the name prefix and the expiry bound as ranges of the name and
+// expiry indexes, the scope through api_key_scopes, the cursor as a row value that starts the
+// index range where the page starts.
 func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.APIKey, error) {
+	query, args := listAPIKeysQuery(f)
+	rows, err := s.reader.QueryContext(ctx, query, args...)
+	out, err := collect(rows, err, scanAPIKey)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list api keys: %w", err)
+	}
+	return out, nil
+}
+
+// listAPIKeysQuery is the query of one page and its arguments.
+func listAPIKeysQuery(f store.APIKeyFilter) (string, []any) {
+	project := "project_id = ?"
+	if f.ServiceAccountID != nil || f.EnvironmentID != nil {
+		// "+": the project's indexes would scan it; the account's or environment's own index
+		// holds only its keys (which are all in one project).
+		project = "+project_id = ?"
+	}
 	var (
-		where = []string{"project_id = ?"}
+		where = []string{project}
 		args  = []any{f.ProjectID}
 	)
 	if !f.IncludeRevoked {
@@ -179,20 +202,25 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 		args = append(args, *f.Name)
 	}
 	if f.NamePrefix != nil {
-		// substr instead of LIKE: no wildcard escaping, and case-sensitive.
-		where = append(where, "substr(name, 1, ?) = ?")
-		args = append(args, len([]rune(*f.NamePrefix)), *f.NamePrefix)
+		// substr instead of LIKE: no wildcard escaping, and case-sensitive; the range lets the
+		// name index find the matches.
+		where = append(where, "name >= ?", "substr(name, 1, ?) = ?")
+		args = append(args, *f.NamePrefix, len([]rune(*f.NamePrefix)), *f.NamePrefix)
+		if upper, ok := store.PrefixUpperBound(*f.NamePrefix); ok {
+			where = append(where, "name < ?")
+			args = append(args, upper)
+		}
 	}
 	if f.Active != nil {
 		where = append(where, "active = ?")
 		args = append(args, boolInt(*f.Active))
 	}
 	if f.Scope != nil {
-		where = append(where, "EXISTS (SELECT 1 FROM json_each(api_keys.scopes) WHERE json_each.value = ?)")
-		args = append(args, *f.Scope)
+		where = append(where, "id IN (SELECT key_id FROM api_key_scopes WHERE project_id = ? AND scope = ?)")
+		args = append(args, f.ProjectID, *f.Scope)
 	}
 	if f.ExpiresBefore != nil {
-		where = append(where, "expires_at IS NOT NULL AND expires_at < ?")
+		where = append(where, noExpiry+" < ?")
 		args = append(args, toMicros(*f.ExpiresBefore))
 	}
 	if f.ServiceAccountID != nil {
@@ -211,8 +239,7 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 		sortExpr = "name"
 		cursorValue = func(c *store.Cursor) any { return c.String }
 	case store.SortByExpiresAt:
-		// Keys that never expire sort after every key that does.
-		sortExpr = fmt.Sprintf("COALESCE(expires_at, %d)", int64(math.MaxInt64))
+		sortExpr = noExpiry
 		cursorValue = func(c *store.Cursor) any {
 			if c.Null {
 				return int64(math.MaxInt64)
@@ -228,20 +255,15 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 		cmp, dir = "<", "DESC"
 	}
 	if f.After != nil {
+		// The first term starts the index range (SQLite uses a row value on an expression
+		// index only as a filter); the row value drops the ties already returned.
 		v := cursorValue(f.After)
-		where = append(where, fmt.Sprintf("(%[1]s %[2]s ? OR (%[1]s = ? AND id %[2]s ?))", sortExpr, cmp))
+		where = append(where, fmt.Sprintf("%[1]s %[2]s= ? AND (%[1]s, id) %[2]s (?, ?)", sortExpr, cmp))
 		args = append(args, v, v, f.After.ID)
 	}
 	query := `SELECT ` + apiKeyColumns + ` FROM api_keys WHERE ` + strings.Join(where, " AND ") +
 		fmt.Sprintf(" ORDER BY %[1]s %[2]s, id %[2]s LIMIT ?", sortExpr, dir)
-	args = append(args, f.Limit)
-
-	rows, err := s.reader.QueryContext(ctx, query, args...)
-	out, err := collect(rows, err, scanAPIKey)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list api keys: %w", err)
-	}
-	return out, nil
+	return query, append(args, f.Limit)
 }
 
 // UpdateAPIKey implements store.APIKeyStore.
