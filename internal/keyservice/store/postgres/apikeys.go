@@ -128,17 +128,24 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 		where = append(where, "name = "+args.add(*f.Name))
 	}
 	if f.NamePrefix != nil {
-		// starts_with instead of LIKE: no wildcard escaping, and case-sensitive.
-		where = append(where, "starts_with(name, "+args.add(*f.NamePrefix)+")")
+		// starts_with instead of LIKE: no wildcard escaping, and case-sensitive; the range lets
+		// the name indexes find the matches.
+		p := args.add(*f.NamePrefix)
+		where = append(where, "name >= "+p, "starts_with(name, "+p+")")
+		if upper, ok := store.PrefixUpperBound(*f.NamePrefix); ok {
+			where = append(where, "name < "+args.add(upper))
+		}
 	}
 	if f.Active != nil {
 		where = append(where, "active = "+args.add(*f.Active))
 	}
 	if f.Scope != nil {
-		where = append(where, args.add(*f.Scope)+" = ANY(scopes)")
+		where = append(where, "id IN (SELECT key_id FROM api_key_scopes WHERE project_id = "+args.add(f.ProjectID)+
+			" AND scope = "+args.add(*f.Scope)+")")
 	}
 	if f.ExpiresBefore != nil {
-		where = append(where, "expires_at < "+args.add(ts(*f.ExpiresBefore)))
+		// The expression of the expiry indexes: a range of it.
+		where = append(where, noExpiry+" < "+args.add(ts(*f.ExpiresBefore)))
 	}
 	if f.ServiceAccountID != nil {
 		where = append(where, "service_account_id = "+args.add(*f.ServiceAccountID))

@@ -16,6 +16,10 @@ func (a *queryArgs) add(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
+// noExpiry sorts keys that never expire after every key that does; the expiry indexes are
+// on it.
+const noExpiry = "COALESCE(expires_at, 'infinity'::timestamptz)"
+
 // sortKey is the column expression a list is ordered by (ties break on id)
 // and how a cursor supplies its value.
 type sortKey struct {
@@ -29,7 +33,7 @@ func sortKeyFor(by store.APIKeySort) sortKey {
 		return sortKey{"name", func(c *store.Cursor) any { return c.String }}
 	case store.SortByExpiresAt:
 		// Keys that never expire sort after every key that does.
-		return sortKey{"COALESCE(expires_at, 'infinity'::timestamptz)", func(c *store.Cursor) any {
+		return sortKey{noExpiry, func(c *store.Cursor) any {
 			if c.Null {
 				return pgtype.Timestamptz{InfinityModifier: pgtype.Infinity, Valid: true}
 			}
