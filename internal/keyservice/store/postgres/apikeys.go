@@ -139,8 +139,15 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 	if f.Active != nil {
 		where = append(where, "active = "+args.add(*f.Active))
 	}
-	if f.Scope != nil {
-		where = append(where, "id IN (SELECT key_id FROM api_key_scopes WHERE project_id = "+args.add(f.ProjectID)+
+	from := "api_keys"
+	scopeOrder := f.Scope != nil && f.SortBy != store.SortByName && f.SortBy != store.SortByExpiresAt
+	switch {
+	case scopeOrder:
+		// The page is a range of the scope's rows in creation order, each joined to its key.
+		from = "api_key_scopes JOIN api_keys ON id = key_id"
+		where = append(where, "key_project_id = "+args.add(f.ProjectID), "scope = "+args.add(*f.Scope))
+	case f.Scope != nil:
+		where = append(where, "id IN (SELECT key_id FROM api_key_scopes WHERE key_project_id = "+args.add(f.ProjectID)+
 			" AND scope = "+args.add(*f.Scope)+")")
 	}
 	if f.ExpiresBefore != nil {
@@ -154,11 +161,15 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 		where = append(where, "environment_id = "+args.add(*f.EnvironmentID))
 	}
 
-	cond, orderBy := sortKeyFor(f.SortBy).page(&args, f.After, f.Descending)
+	key := sortKeyFor(f.SortBy)
+	if scopeOrder {
+		key.expr, key.tie = "key_created_at", "key_id" // equal to the key's created_at and id
+	}
+	cond, orderBy := key.page(&args, f.After, f.Descending)
 	if cond != "" {
 		where = append(where, cond)
 	}
-	query := `SELECT ` + apiKeyColumns + ` FROM api_keys WHERE ` + strings.Join(where, " AND ") +
+	query := `SELECT ` + apiKeyColumns + ` FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") +
 		orderBy + " LIMIT " + args.add(f.Limit)
 
 	rows, err := s.pool.Query(ctx, query, args...)

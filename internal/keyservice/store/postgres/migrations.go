@@ -133,23 +133,26 @@ var migrations = []struct {
 			WHERE revoked_at IS NULL AND replaced_by_key_id IS NULL`,
 		`CREATE INDEX api_keys_project_expiry ON api_keys(project_id, (COALESCE(expires_at, 'infinity'::timestamptz)), id)`,
 		`CREATE INDEX api_keys_project_name ON api_keys(project_id, name, id)`,
-		// Scope membership: one row per key and scope, kept by a trigger from api_keys.scopes.
+		// Scope membership: one row per key and scope, kept by a trigger from api_keys.scopes,
+		// in creation order within a scope, so a page of the keys holding a scope is a range
+		// (its columns are named apart from api_keys' so the two join without qualifying).
 		`CREATE TABLE api_key_scopes (
-			project_id text COLLATE "C" NOT NULL,
-			scope      text COLLATE "C" NOT NULL,
-			key_id     text COLLATE "C" NOT NULL,
-			PRIMARY KEY (project_id, scope, key_id)
+			key_project_id text COLLATE "C" NOT NULL,
+			scope          text COLLATE "C" NOT NULL,
+			key_created_at timestamptz NOT NULL,
+			key_id         text COLLATE "C" NOT NULL,
+			PRIMARY KEY (key_project_id, scope, key_created_at, key_id)
 		)`,
 		`CREATE INDEX api_key_scopes_key ON api_key_scopes(key_id)`,
-		`INSERT INTO api_key_scopes (project_id, scope, key_id)
-			SELECT DISTINCT k.project_id, s.scope, k.id FROM api_keys k, unnest(k.scopes) AS s(scope)`,
+		`INSERT INTO api_key_scopes (key_project_id, scope, key_created_at, key_id)
+			SELECT DISTINCT k.project_id, s.scope, k.created_at, k.id FROM api_keys k, unnest(k.scopes) AS s(scope)`,
 		`CREATE FUNCTION keyservice_api_key_scopes() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN
 			IF TG_OP = 'UPDATE' THEN
 				DELETE FROM api_key_scopes WHERE key_id = OLD.id;
 			END IF;
-			INSERT INTO api_key_scopes (project_id, scope, key_id)
-				SELECT DISTINCT NEW.project_id, s.scope, NEW.id FROM unnest(NEW.scopes) AS s(scope)
+			INSERT INTO api_key_scopes (key_project_id, scope, key_created_at, key_id)
+				SELECT DISTINCT NEW.project_id, s.scope, NEW.created_at, NEW.id FROM unnest(NEW.scopes) AS s(scope)
 				ON CONFLICT DO NOTHING;
 			RETURN NULL;
 		END

@@ -215,8 +215,16 @@ func listAPIKeysQuery(f store.APIKeyFilter) (string, []any) {
 		where = append(where, "active = ?")
 		args = append(args, boolInt(*f.Active))
 	}
-	if f.Scope != nil {
-		where = append(where, "id IN (SELECT key_id FROM api_key_scopes WHERE project_id = ? AND scope = ?)")
+	from := "api_keys"
+	scopeOrder := f.Scope != nil && f.SortBy != store.SortByName && f.SortBy != store.SortByExpiresAt
+	switch {
+	case scopeOrder:
+		// The page is a range of the scope's rows in creation order, each joined to its key.
+		from = "api_key_scopes CROSS JOIN api_keys"
+		where = append(where, "key_project_id = ?", "scope = ?", "id = key_id")
+		args = append(args, f.ProjectID, *f.Scope)
+	case f.Scope != nil:
+		where = append(where, "id IN (SELECT key_id FROM api_key_scopes WHERE key_project_id = ? AND scope = ?)")
 		args = append(args, f.ProjectID, *f.Scope)
 	}
 	if f.ExpiresBefore != nil {
@@ -250,6 +258,10 @@ func listAPIKeysQuery(f store.APIKeyFilter) (string, []any) {
 		sortExpr = "created_at"
 		cursorValue = func(c *store.Cursor) any { return toMicros(c.Time) }
 	}
+	tie := "id"
+	if scopeOrder {
+		sortExpr, tie = "key_created_at", "key_id" // equal to the key's created_at and id
+	}
 	cmp, dir := ">", "ASC"
 	if f.Descending {
 		cmp, dir = "<", "DESC"
@@ -258,11 +270,11 @@ func listAPIKeysQuery(f store.APIKeyFilter) (string, []any) {
 		// The first term starts the index range (SQLite uses a row value on an expression
 		// index only as a filter); the row value drops the ties already returned.
 		v := cursorValue(f.After)
-		where = append(where, fmt.Sprintf("%[1]s %[2]s= ? AND (%[1]s, id) %[2]s (?, ?)", sortExpr, cmp))
+		where = append(where, fmt.Sprintf("%[1]s %[2]s= ? AND (%[1]s, %[3]s) %[2]s (?, ?)", sortExpr, cmp, tie))
 		args = append(args, v, v, f.After.ID)
 	}
-	query := `SELECT ` + apiKeyColumns + ` FROM api_keys WHERE ` + strings.Join(where, " AND ") +
-		fmt.Sprintf(" ORDER BY %[1]s %[2]s, id %[2]s LIMIT ?", sortExpr, dir)
+	query := `SELECT ` + apiKeyColumns + ` FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") +
+		fmt.Sprintf(" ORDER BY %[1]s %[2]s, %[3]s %[2]s LIMIT ?", sortExpr, dir, tie)
 	return query, append(args, f.Limit)
 }
 
