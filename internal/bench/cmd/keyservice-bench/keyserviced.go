@@ -31,22 +31,37 @@ type keyserviced struct {
 	done   chan error
 }
 
-// startKeyserviced starts bin on database (a SQLite path or a postgres:// URL) on a free
-// loopback port and waits until it is ready.
-func startKeyserviced(bin, database, dir string) (*keyserviced, error) {
+// serverCredentials are the admin token and server secret every keyserviced of a run shares
+// (replicas share them, and a restarted server must still verify the keys it issued).
+type serverCredentials struct {
+	token  string
+	secret []byte
+}
+
+func newServerCredentials() (serverCredentials, error) {
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
-		return nil, err
+		return serverCredentials{}, err
 	}
-	token := "ksadmin-" + rand.Text()
-	logPath := filepath.Join(dir, "keyserviced-"+time.Now().Format("150405.000")+".log")
+	return serverCredentials{token: "ksadmin-" + rand.Text(), secret: secret}, nil
+}
+
+// startKeyserviced starts bin on database (a SQLite path or a postgres:// URL) on a free
+// loopback port and waits until it is ready; pin puts it on the servers' core.
+func startKeyserviced(bin, database, dir string, creds serverCredentials, pin bool) (*keyserviced, error) {
+	token := creds.token
+	logPath := filepath.Join(dir, "keyserviced-"+time.Now().Format("150405.000000")+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "--listen", "127.0.0.1:0", "--database", database, "--verify-rate-limit", "0")
+	args := []string{"--listen", "127.0.0.1:0", "--database", database, "--verify-rate-limit", "0"}
+	cmd := exec.Command(bin, args...)
+	if pin {
+		cmd = pinned(serverCPU, bin, args...)
+	}
 	cmd.Env = append(os.Environ(), "KEYSERVICE_ADMIN_TOKEN="+token,
-		"KEYSERVICE_SERVER_SECRET="+base64.StdEncoding.EncodeToString(secret))
+		"KEYSERVICE_SERVER_SECRET="+base64.StdEncoding.EncodeToString(creds.secret))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
@@ -185,4 +200,34 @@ func (k *keyserviced) requests(ctx context.Context) (map[string]uint64, error) {
 		out[method+" "+route+" "+status] = uint64(n)
 	}
 	return out, sc.Err()
+}
+
+// hellod is the bare net/http hello-world server (internal/bench/hellod), the floor.
+type hellod struct {
+	URL string
+	cmd *exec.Cmd
+}
+
+// startHellod starts bin on the servers' core.
+func startHellod(bin string) (*hellod, error) {
+	cmd := pinned(serverCPU, bin, "--listen", "127.0.0.1:0")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, fmt.Errorf("%s printed no address: %w", bin, err)
+	}
+	return &hellod{URL: "http://" + strings.TrimSpace(line), cmd: cmd}, nil
+}
+
+func (h *hellod) Stop() {
+	_ = h.cmd.Process.Kill()
+	_ = h.cmd.Wait()
 }

@@ -30,12 +30,13 @@ resource "terraform_data" "k" {
 }
 `, n)
 	}},
-	{"noop_api_key", func(n int, projectID string) string { return apiKeyConfig("noop", n, projectID) }},
-	{"keyservice_api_key", func(n int, projectID string) string { return apiKeyConfig("keyservice", n, projectID) }},
+	{"noop_minimal_key", func(n int, projectID string) string { return apiKeyConfig("noop", "minimal_key", n, projectID) }},
+	{"noop_api_key", func(n int, projectID string) string { return apiKeyConfig("noop", "api_key", n, projectID) }},
+	{"keyservice_api_key", func(n int, projectID string) string { return apiKeyConfig("keyservice", "api_key", n, projectID) }},
 }
 
-// apiKeyConfig is the same configuration for keyservice_api_key and its no-op twin.
-func apiKeyConfig(provider string, n int, projectID string) string {
+// apiKeyConfig is the same configuration for keyservice_api_key and its no-op twins.
+func apiKeyConfig(provider, resource string, n int, projectID string) string {
 	return fmt.Sprintf(`
 terraform {
   required_providers {
@@ -45,14 +46,14 @@ terraform {
 
 provider "%[1]s" {}
 
-resource "%[1]s_api_key" "k" {
+resource "%[1]s_%[4]s" "k" {
   count       = %[2]d
   project_id  = %[3]q
   name        = "bench-${count.index}"
   description = "benchmark key ${count.index}"
   scopes      = ["read"]
 }
-`, provider, n, projectID)
+`, provider, n, projectID, resource)
 }
 
 var phases = []string{"apply", "plan", "destroy"}
