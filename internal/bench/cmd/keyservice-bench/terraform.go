@@ -19,7 +19,15 @@ import (
 type kind struct {
 	name   string
 	config func(n int, projectID string) string
+	// env is added to Terraform's environment, which its provider processes inherit.
+	env []string
 }
+
+// quietKind is keyservice_api_key with the framework's own logging off, as the provider's
+// main.go sets it by default when no log is asked for (issue 19, the provider's part): until
+// that default is in the provider built here, this kind shows what it gives, and after, the
+// two keyservice kinds are the same.
+const quietKind = "keyservice_api_key, TF_LOG_SDK_FRAMEWORK=OFF"
 
 var kinds = []kind{
 	{"terraform_data", func(n int, _ string) string {
@@ -29,10 +37,12 @@ resource "terraform_data" "k" {
   input = { name = "bench-${count.index}", description = "benchmark key ${count.index}", scopes = ["read"] }
 }
 `, n)
-	}},
-	{"noop_minimal_key", func(n int, projectID string) string { return apiKeyConfig("noop", "minimal_key", n, projectID) }},
-	{"noop_api_key", func(n int, projectID string) string { return apiKeyConfig("noop", "api_key", n, projectID) }},
-	{"keyservice_api_key", func(n int, projectID string) string { return apiKeyConfig("keyservice", "api_key", n, projectID) }},
+	}, nil},
+	{"noop_minimal_key", func(n int, projectID string) string { return apiKeyConfig("noop", "minimal_key", n, projectID) }, nil},
+	{"noop_api_key", func(n int, projectID string) string { return apiKeyConfig("noop", "api_key", n, projectID) }, nil},
+	{"keyservice_api_key", func(n int, projectID string) string { return apiKeyConfig("keyservice", "api_key", n, projectID) }, nil},
+	{quietKind, func(n int, projectID string) string { return apiKeyConfig("keyservice", "api_key", n, projectID) },
+		[]string{"TF_LOG_SDK_FRAMEWORK=OFF"}},
 }
 
 // apiKeyConfig is the same configuration for keyservice_api_key and its no-op twins.
@@ -92,8 +102,8 @@ func runScale(ctx context.Context, cfg scaleConfig, ks *keyserviced, projectID s
 	for _, p := range cfg.parallelism {
 		res[p], reqs[p] = map[string]map[string][]phaseRun{}, map[string]map[string]uint64{}
 		for rep := range cfg.reps {
-			for _, k := range kinds {
-				dir := filepath.Join(cfg.dir, fmt.Sprintf("%s-p%d-r%d", k.name, p, rep))
+			for ki, k := range kinds {
+				dir := filepath.Join(cfg.dir, fmt.Sprintf("kind%d-p%d-r%d", ki, p, rep))
 				if err := os.MkdirAll(dir, 0o755); err != nil {
 					return nil, nil, err
 				}
@@ -109,7 +119,7 @@ func runScale(ctx context.Context, cfg scaleConfig, ks *keyserviced, projectID s
 						return nil, nil, err
 					}
 					serverCPU := ks.cpu()
-					run, err := runPhase(ctx, cfg.terraform, dir, env, phase, p)
+					run, err := runPhase(ctx, cfg.terraform, dir, append(env, k.env...), phase, p)
 					run.cpu += ks.cpu() - serverCPU
 					if err != nil {
 						return nil, nil, fmt.Errorf("%s, -parallelism=%d, %s: %w", k.name, p, phase, err)

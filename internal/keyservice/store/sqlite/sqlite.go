@@ -106,14 +106,9 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// inTx runs fn in one write transaction, rolling back on error, and reports that it may have
-// changed any credential (store.CredentialChange.All).
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	defer s.wrote()
-	return s.transact(ctx, fn)
-}
-
-// inTxChanging is inTx for a write that says what it changes of what verifications read.
+// inTxChanging runs fn in one write transaction, rolling back on error, and reports change
+// (what the write changes of what verifications read) after it. A write that cannot say
+// reports store.CredentialChange{All: true}.
 func (s *Store) inTxChanging(ctx context.Context, change store.CredentialChange, fn func(tx *sql.Tx) error) error {
 	defer s.report(change)
 	return s.transact(ctx, fn)
