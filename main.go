@@ -1,11 +1,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/provider"
 )
@@ -19,11 +18,13 @@ func main() {
 	flag.Parse()
 	provider.LimitMemory()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/hashicorp/keyservice",
-		Debug:   debug,
-	})
-	if err != nil {
+	// tf6server.Serve, not providerserver.Serve: the latter serves the framework's server as it
+	// is, and provider.NewServer wraps it (see refresh_numbers.go).
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	if err := tf6server.Serve("registry.terraform.io/hashicorp/keyservice", provider.NewServer(version), opts...); err != nil {
 		log.Fatal(err.Error())
 	}
 }

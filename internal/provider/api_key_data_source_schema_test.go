@@ -46,7 +46,7 @@ func TestAPIKeyDataSourcesDescribeEverythingTheServerHolds(t *testing.T) {
 	listElem := list.Schema.Type().(attr.TypeWithAttributeTypes).AttributeTypes()["keys"].(attr.TypeWithElementType).ElementType()
 
 	dataSources := map[string]map[string]attr.Type{
-		"keyservice_api_key (data source)":   one.Schema.Type().(attr.TypeWithAttributeTypes).AttributeTypes(),
+		"keyservice_api_key (data source)":  one.Schema.Type().(attr.TypeWithAttributeTypes).AttributeTypes(),
 		"an element of keyservice_api_keys": listElem.(attr.TypeWithAttributeTypes).AttributeTypes(),
 	}
 	resourceTypes := res.Schema.Type().(attr.TypeWithAttributeTypes).AttributeTypes()

@@ -268,6 +268,7 @@ func TestAccDrift_noFalsePositives(t *testing.T) {
 		}
 	}
 
+	clean("refresh-only right after the apply", "-refresh-only")
 	for i := range 3 {
 		useKeys()
 		clean(fmt.Sprintf("after using the keys (round %d)", i+1))

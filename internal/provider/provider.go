@@ -18,9 +18,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/client"
 )
@@ -68,6 +70,15 @@ func New(version string, opts ...Option) func() provider.Provider {
 			opt(p)
 		}
 		return p
+	}
+}
+
+// NewServer returns the provider as Terraform and OpenTofu talk to it, over protocol 6: the
+// framework's server, with the numbers of a refreshed state encoded as the state file holds them
+// (refresh_numbers.go). main serves it; the acceptance tests run it in-process.
+func NewServer(version string, opts ...Option) func() tfprotov6.ProviderServer {
+	return func() tfprotov6.ProviderServer {
+		return refreshNumbersServer{providerserver.NewProtocol6(New(version, opts...)())()}
 	}
 }
 
