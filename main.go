@@ -24,7 +24,7 @@ func main() {
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())
 	}
-	if err := tf6server.Serve("registry.terraform.io/hashicorp/keyservice", provider.NewServer(version), opts...); err != nil {
+	if err := tf6server.Serve("registry.terraform.io/keyservice/keyservice", provider.NewServer(version), opts...); err != nil {
 		log.Fatal(err.Error())
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http/httptest"
@@ -143,11 +142,6 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	w.s.logMu.Lock()
 	defer w.s.logMu.Unlock()
 	return w.s.log.Write(p)
-}
-
-// ProviderBlock is the HCL provider block that points the provider at this server.
-func (s *Server) ProviderBlock() string {
-	return fmt.Sprintf("provider \"keyservice\" {\n  endpoint    = %q\n  token       = %q\n  max_retries = 2\n}\n", s.URL, s.AdminToken)
 }
 
 // CreateProject makes a project through the API and returns its ID.

@@ -29,7 +29,7 @@ func TestAccAPIKeyEphemeral_openedThenRevokedOnClose(t *testing.T) {
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
-			Config: s.ProviderBlock() + fmt.Sprintf(`
+			Config: s.ProviderBlock("echo") + fmt.Sprintf(`
 ephemeral "keyservice_api_key" "run" {
   project_id  = %[1]q
   name_prefix = "ci-run-"

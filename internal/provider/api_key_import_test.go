@@ -122,7 +122,7 @@ func TestAccAPIKey_generatedConfigRoundTrip(t *testing.T) {
 	keys := seedKeys(t, s, projectID, 5)
 	w := s.NewWorkspace(t)
 	var imports strings.Builder
-	imports.WriteString("provider \"keyservice\" {}\n")
+	imports.WriteString(acctest.RequiredProviders("keyservice") + "provider \"keyservice\" {}\n")
 	for i, k := range keys {
 		fmt.Fprintf(&imports, "\nimport {\n  to = keyservice_api_key.k%d\n  id = %q\n}\n", i, k.ID)
 	}

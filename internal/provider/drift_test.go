@@ -22,7 +22,7 @@ func driftConfig(webhookURL string) string {
 	return fmt.Sprintf(`
 terraform {
   required_providers {
-    keyservice = { source = "hashicorp/keyservice" }
+    keyservice = { source = "keyservice/keyservice" }
   }
 }
 

@@ -2,7 +2,7 @@
 terraform {
   required_providers {
     keyservice = {
-      source = "hashicorp/keyservice"
+      source = "keyservice/keyservice"
     }
   }
 }
