@@ -269,6 +269,7 @@ func (p *KeyserviceProvider) DataSources(_ context.Context) []func() datasource.
 	return []func() datasource.DataSource{
 		NewProjectDataSource,
 		NewServiceAccountDataSource,
+		NewEnvironmentDataSource,
 		NewAPIKeyDataSource,
 		NewAPIKeysDataSource,
 	}
