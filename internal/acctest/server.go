@@ -59,7 +59,7 @@ func NewServer(t testing.TB) *Server {
 	t.Cleanup(s.stop(t))
 	s.URL = s.http.URL
 	var err error
-	s.Client, err = client.New(client.Config{Endpoint: s.URL, Token: s.AdminToken, MaxRetries: 1})
+	s.Client, err = client.New(client.Config{Endpoint: s.URL, Token: s.AdminToken, MaxRetries: new(1)})
 	if err != nil {
 		t.Fatalf("client: %v", err)
 	}

@@ -38,11 +38,6 @@ const (
 // otpPattern is the shape of a one-time code: RFC 6238 TOTP, six digits.
 var otpPattern = regexp.MustCompile(`^[0-9]{6}$`)
 
-const (
-	defaultMaxRetries     = 4
-	defaultRequestTimeout = 30 * time.Second
-)
-
 var (
 	_ provider.Provider                       = &KeyserviceProvider{}
 	_ provider.ProviderWithEphemeralResources = &KeyserviceProvider{}
@@ -131,12 +126,12 @@ func (p *KeyserviceProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Optional:            true,
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a connection error, a 429 or a 5xx answer (not 501). Defaults to %d.", defaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a connection error, a 429 or a 5xx answer (not 501); `0` makes one attempt only. Defaults to %d.", client.DefaultMaxRetries),
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(0, 20)},
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: "Timeout of one request attempt, as a Go duration such as `30s` or `2m`. Defaults to `30s`.",
+				MarkdownDescription: fmt.Sprintf("Timeout of one request attempt, as a Go duration such as `30s` or `2m`. Defaults to `%s`.", client.DefaultRequestTimeout),
 				Optional:            true,
 				Validators:          []validator.String{durationValidator{min: time.Second, max: 10 * time.Minute}},
 			},
@@ -207,19 +202,16 @@ func (p *KeyserviceProvider) Configure(ctx context.Context, req provider.Configu
 	}
 
 	cfg := client.Config{
-		Endpoint:       strings.TrimRight(endpoint, "/"),
-		Token:          token,
-		MaxRetries:     defaultMaxRetries,
-		RequestTimeout: defaultRequestTimeout,
-		Logger:         newTflogLogger(token, otp),
-		UserAgent:      "terraform-provider-keyservice/" + p.version,
-		OTP:            otp,
-		RetryWaitMin:   p.retryWaitMin,
-		RetryWaitMax:   p.retryWaitMax,
+		Endpoint:     strings.TrimRight(endpoint, "/"),
+		Token:        token,
+		Logger:       newTflogLogger(token, otp),
+		UserAgent:    "terraform-provider-keyservice/" + p.version,
+		OTP:          otp,
+		RetryWaitMin: p.retryWaitMin,
+		RetryWaitMax: p.retryWaitMax,
 	}
 	if !config.MaxRetries.IsNull() {
-		cfg.MaxRetries = int(config.MaxRetries.ValueInt64())
-		cfg.NoRetries = cfg.MaxRetries == 0
+		cfg.MaxRetries = new(int(config.MaxRetries.ValueInt64()))
 	}
 	if !config.RequestTimeout.IsNull() {
 		d, err := time.ParseDuration(config.RequestTimeout.ValueString())
