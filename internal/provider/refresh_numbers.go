@@ -43,13 +43,12 @@ func (s refreshNumbersServer) ReadResource(ctx context.Context, req *tfprotov6.R
 	if err != nil || resp == nil || resp.NewState == nil || len(resp.NewState.MsgPack) == 0 {
 		return resp, err
 	}
-	encoded, err := numbersAsStrings(resp.NewState.MsgPack)
-	if err != nil {
-		// The framework's encoding is right too, only noisier for refresh-only plans.
-		tflog.Warn(ctx, "refreshed state left as the framework encoded it", map[string]any{"type": req.TypeName, "error": err.Error()})
-		return resp, nil
+	// On failure the framework's encoding stays: it is right too, only noisier for refresh-only plans.
+	if encoded, encodeErr := numbersAsStrings(resp.NewState.MsgPack); encodeErr != nil {
+		tflog.Warn(ctx, "refreshed state left as the framework encoded it", map[string]any{"type": req.TypeName, "error": encodeErr.Error()})
+	} else {
+		resp.NewState.MsgPack = encoded
 	}
-	resp.NewState.MsgPack = encoded
 	return resp, nil
 }
 
