@@ -45,7 +45,7 @@ func TestGCPercent(t *testing.T) {
 // was asked for, in which case their levels are left to the environment.
 func TestQuietFrameworkLogs(t *testing.T) {
 	cases := map[string]struct {
-		set              map[string]string
+		set             map[string]string
 		want, wantProto string
 	}{
 		"nothing asked":               {nil, "OFF", "OFF"},
