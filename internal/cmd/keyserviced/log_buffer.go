@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"io"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -15,9 +17,9 @@ const logBufferSize = 64 << 10
 // logBuffer collects the server's log lines and writes them together, at most
 // logFlushInterval after the first of them (or once logBufferSize is held), and at shutdown.
 // One request logs one line; written straight to stderr, each line is a system call, which
-// cost as much as the rest of a GET /healthz (BenchmarkLogBuffer). A process that dies without
-// shutting down loses at most one interval of lines; a panicking handler is recovered and
-// logged, so that takes a crash of the runtime itself.
+// cost as much as the rest of a GET /healthz (BenchmarkLogBuffer). Warnings and errors are
+// written at once (flushOnWarn), with whatever preceded them; so a process killed without
+// shutting down loses at most one interval of info and debug lines.
 type logBuffer struct {
 	mu    sync.Mutex
 	w     io.Writer
@@ -68,4 +70,29 @@ func (b *logBuffer) flushLocked() {
 		b.err = err
 	}
 	b.buf = b.buf[:0]
+}
+
+// flushOnWarn is a handler that flushes its logBuffer after every record at warning level or
+// above, so that what goes wrong is written when it happens.
+type flushOnWarn struct {
+	slog.Handler
+	buf *logBuffer
+}
+
+func (h flushOnWarn) Handle(ctx context.Context, r slog.Record) error {
+	err := h.Handler.Handle(ctx, r)
+	if r.Level >= slog.LevelWarn {
+		if ferr := h.buf.Flush(); err == nil {
+			err = ferr
+		}
+	}
+	return err
+}
+
+func (h flushOnWarn) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return flushOnWarn{h.Handler.WithAttrs(attrs), h.buf}
+}
+
+func (h flushOnWarn) WithGroup(name string) slog.Handler {
+	return flushOnWarn{h.Handler.WithGroup(name), h.buf}
 }

@@ -48,6 +48,21 @@ func TestLogBuffer(t *testing.T) {
 	}
 }
 
+// TestLogBufferFlushesWarnings: a warning is written when it is logged, with the lines before it.
+func TestLogBufferFlushesWarnings(t *testing.T) {
+	var out bytes.Buffer
+	b := newLogBuffer(&out)
+	logger := slog.New(flushOnWarn{slog.NewJSONHandler(b, nil), b}).With("component", "test")
+	logger.Info("request")
+	if out.Len() != 0 {
+		t.Fatalf("an info line was written at once: %q", out.String())
+	}
+	logger.Warn("trouble")
+	if got := strings.Count(out.String(), "\n"); got != 2 || !strings.Contains(out.String(), `"msg":"trouble"`) {
+		t.Fatalf("after a warning the output is %q, want both lines", out.String())
+	}
+}
+
 // BenchmarkLogBuffer: a request log line written to a file, straight and through logBuffer.
 func BenchmarkLogBuffer(b *testing.B) {
 	f, err := os.Create(filepath.Join(b.TempDir(), "log"))

@@ -130,7 +130,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	logs := newLogBuffer(stderr)
 	defer func() { _ = logs.Flush() }()
-	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}))
+	logger := slog.New(flushOnWarn{slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}), logs})
 
 	adminToken, secret, err := credentials(o.dev, getenv, stderr, logger)
 	if err != nil {
