@@ -267,10 +267,17 @@ func listAPIKeysQuery(f store.APIKeyFilter) (string, []any) {
 		cmp, dir = "<", "DESC"
 	}
 	if f.After != nil {
-		// The first term starts the index range (SQLite uses a row value on an expression
-		// index only as a filter); the row value drops the ties already returned.
 		v := cursorValue(f.After)
-		where = append(where, fmt.Sprintf("%[1]s %[2]s= ? AND (%[1]s, %[3]s) %[2]s (?, ?)", sortExpr, cmp, tie))
+		if otherIndex := (f.ExpiresBefore != nil && f.SortBy != store.SortByExpiresAt) ||
+			(f.NamePrefix != nil && f.SortBy != store.SortByName) || f.ServiceAccountID != nil || f.EnvironmentID != nil; otherIndex {
+			// The filter's index finds the rows (then sorted): "+" keeps the planner from
+			// walking the sort order's index from the cursor to the project's end instead.
+			where = append(where, fmt.Sprintf("(+%[1]s %[2]s ? OR (+%[1]s = ? AND +%[3]s %[2]s ?))", sortExpr, cmp, tie))
+		} else {
+			// The first term starts the index range (SQLite uses a row value on an expression
+			// index only as a filter); the row value drops the ties already returned.
+			where = append(where, fmt.Sprintf("%[1]s %[2]s= ? AND (%[1]s, %[3]s) %[2]s (?, ?)", sortExpr, cmp, tie))
+		}
 		args = append(args, v, v, f.After.ID)
 	}
 	query := `SELECT ` + apiKeyColumns + ` FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") +
