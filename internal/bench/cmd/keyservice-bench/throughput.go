@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -10,7 +11,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -28,6 +28,20 @@ const writesPerSecond = 8
 
 // wrkConns is the connections of every maximum-rate run.
 const wrkConns = 32
+
+// roundLength is one turn of a target in the interleaved runs; underWrites names the verify
+// turns taken beside the write load.
+const (
+	roundLength = 2 * time.Second
+	underWrites = " under writes"
+)
+
+// medianRun is the run with the median rate.
+func medianRun(runs []wrkRun) wrkRun {
+	runs = slices.Clone(runs)
+	slices.SortFunc(runs, func(a, b wrkRun) int { return cmp.Compare(a.rate, b.rate) })
+	return runs[len(runs)/2]
+}
 
 // throughput is what the store benchmark measured on one store.
 type throughput struct {
@@ -50,11 +64,11 @@ type throughput struct {
 
 // growth is the same measurements with the store grown to many more keys.
 type growth struct {
-	keys        int
-	seedTime    time.Duration
-	verify      wrkRun
-	lists       map[string]listTiming
-	bytesPerKey float64
+	keys          int
+	seedTime      time.Duration
+	verify, hello wrkRun // hello: the floor measured again beside it
+	lists         map[string]listTiming
+	bytesPerKey   float64
 }
 
 // listTiming is the median latency of one page (100 keys) of a list, the first one and one deep
@@ -155,61 +169,85 @@ func measureThroughput(ctx context.Context, o options, dir, database string) (*t
 			return nil, err
 		}
 	}
-	log("verify load test on %s with wrk, %s per run", t.store, o.duration)
-	for _, name := range []string{"hello", "healthz", "verify"} {
-		if t.peak[name], err = measure("max", name, wrkConns, o.duration, 0); err != nil {
-			return nil, err
+	// The targets take turns in short runs, round after round, and each target's median run is
+	// kept: a change in the machine's load (other jobs share it) then hits every target alike,
+	// where one long run each would put it all on one of them.
+	rounds := max(1, int(o.duration/roundLength))
+	interleaved := func(label string, names []string, conns int, delay time.Duration, around func(name string, run func() error) error) (map[string]wrkRun, error) {
+		runs := map[string][]wrkRun{}
+		for range rounds {
+			for _, name := range names {
+				err := around(name, func() error {
+					r, err := measure(label, strings.TrimSuffix(name, underWrites), conns, roundLength, delay)
+					runs[name] = append(runs[name], r)
+					return err
+				})
+				if err != nil {
+					return nil, err
+				}
+			}
 		}
+		out := map[string]wrkRun{}
+		for name, rs := range runs {
+			out[name] = medianRun(rs)
+		}
+		return out, nil
 	}
-	// The same, beside a steady write load through another server (PostgreSQL) or the same.
+	// The write load: 8 project updates a second through another server (PostgreSQL) or the
+	// same, while the "verify under writes" turns run.
 	writer := servers[len(servers)-1]
 	other, err := writer.Client.CreateProject(ctx, client.CreateProjectRequest{Name: "bench-writes-" + runID})
 	if err != nil {
 		return nil, err
 	}
-	var writes atomic.Int64
-	stop := make(chan struct{})
-	wrote := make(chan error, 1)
-	go func() {
-		tick := time.NewTicker(time.Second / writesPerSecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-stop:
-				wrote <- nil
-				return
-			case <-tick.C:
-				desc := fmt.Sprintf("write %d", writes.Load())
-				if _, err := writer.Client.UpdateProject(ctx, other.ID, client.UpdateProjectRequest{Description: &desc}); err != nil {
-					wrote <- err
-					return
-				}
-				writes.Add(1)
-			}
+	withWrites := func(name string, run func() error) error {
+		if !strings.HasSuffix(name, underWrites) {
+			return run()
 		}
-	}()
-	t.peak["verify under writes"], err = measure("max, writes", "verify", wrkConns, o.duration, 0)
-	close(stop)
-	if werr := <-wrote; err == nil {
-		err = werr
+		stop, wrote := make(chan struct{}), make(chan error, 1)
+		go func() {
+			tick := time.NewTicker(time.Second / writesPerSecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stop:
+					wrote <- nil
+					return
+				case <-tick.C:
+					desc := fmt.Sprintf("write %d", t.writesDone)
+					if _, err := writer.Client.UpdateProject(ctx, other.ID, client.UpdateProjectRequest{Description: &desc}); err != nil {
+						wrote <- err
+						return
+					}
+					t.writesDone++
+				}
+			}
+		}()
+		err := run()
+		close(stop)
+		if werr := <-wrote; err == nil {
+			err = werr
+		}
+		return err
 	}
-	if err != nil {
+	log("verify load test on %s with wrk: %d rounds of %s", t.store, rounds, roundLength)
+	if t.peak, err = interleaved("max", []string{"hello", "healthz", "verify", "verify" + underWrites}, wrkConns, 0, withWrites); err != nil {
 		return nil, err
 	}
-	t.writesDone = int(writes.Load())
 
 	t.halfDelay, t.halfConns = halfLoad(t.peak["verify"])
 	// Timers fire late on a busy machine: a short paced run says what rate the estimate gives,
 	// and the connections are scaled to reach half of verify's maximum.
-	if calib, err := measure("calibrate", "verify", t.halfConns, 2*time.Second, t.halfDelay); err != nil {
+	calib, err := measure("calibrate", "verify", t.halfConns, 2*time.Second, t.halfDelay)
+	if err != nil {
 		return nil, err
-	} else if calib.rate > 0 {
+	}
+	if calib.rate > 0 {
 		t.halfConns = min(512, max(1, int(float64(t.halfConns)*t.peak["verify"].rate/2/calib.rate+0.5)))
 	}
-	for _, name := range []string{"hello", "healthz", "verify"} {
-		if t.half[name], err = measure("half", name, t.halfConns, o.duration, t.halfDelay); err != nil {
-			return nil, err
-		}
+	plain := func(_ string, run func() error) error { return run() }
+	if t.half, err = interleaved("half", []string{"hello", "healthz", "verify"}, t.halfConns, t.halfDelay, plain); err != nil {
+		return nil, err
 	}
 	if t.lists, err = timeLists(ctx, ks, project.ID); err != nil {
 		return nil, err
@@ -265,9 +303,11 @@ func measureThroughput(ctx context.Context, o options, dir, database string) (*t
 	if _, err := measure("warm-up", "verify", wrkConns, 2*time.Second, 0); err != nil {
 		return nil, err
 	}
-	if g.verify, err = measure("max, grown", "verify", wrkConns, o.duration, 0); err != nil {
+	grown, err := interleaved("max, grown", []string{"hello", "verify"}, wrkConns, 0, plain)
+	if err != nil {
 		return nil, err
 	}
+	g.verify, g.hello = grown["verify"], grown["hello"]
 	if g.lists, err = timeLists(ctx, ks, project.ID); err != nil {
 		return nil, err
 	}
