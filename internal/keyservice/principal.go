@@ -14,7 +14,16 @@ type Principal struct {
 	admin     bool
 	projectID string // set for key principals
 	keyID     string // set for key principals
+	keyName   string // set for key principals: the audit trail names the actor
 	otp       string // the one-time code the request carries, if any (see requireOTP)
+	origin    Origin // where the request comes from, for the audit trail
+}
+
+// Origin is where a request comes from, as the audit trail records it: the request id the
+// API answered with and the client's address.
+type Origin struct {
+	RequestID     string
+	ClientAddress string
 }
 
 // AdminScope lets an API key manage its own project.
@@ -42,7 +51,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	if !slices.Contains(k.Scopes, AdminScope) {
 		return Principal{}, forbidden("API key lacks the %s scope", AdminScope)
 	}
-	return Principal{projectID: k.ProjectID, keyID: k.ID}, nil
+	return Principal{projectID: k.ProjectID, keyID: k.ID, keyName: k.Name}, nil
+}
+
+// WithOrigin returns p acting from o: the audit events of its changes record it.
+func (p Principal) WithOrigin(o Origin) Principal {
+	p.origin = o
+	return p
 }
 
 // WithOTP returns p carrying the one-time code its request presented, for the projects that
