@@ -31,7 +31,9 @@ const AdminScope = "keys:admin"
 
 // Authenticate turns a bearer token into a principal: the admin token, or a usable API key
 // with AdminScope. A usable key without the scope is forbidden, not unauthorized: the
-// credential is valid, the right is missing. Anything else is ErrUnauthorized.
+// credential is valid, the right is missing; the key's principal is then returned beside the
+// error, for the audit trail of the refusal (Refusal) and nothing else. Anything else is
+// ErrUnauthorized.
 func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
 	if token == "" {
 		return Principal{}, ErrUnauthorized
@@ -48,10 +50,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	if err != nil {
 		return Principal{}, err
 	}
+	p := Principal{projectID: k.ProjectID, keyID: k.ID, keyName: k.Name}
 	if !slices.Contains(k.Scopes, AdminScope) {
-		return Principal{}, forbidden("API key lacks the %s scope", AdminScope)
+		return p, forbidden("API key lacks the %s scope", AdminScope)
 	}
-	return Principal{projectID: k.ProjectID, keyID: k.ID, keyName: k.Name}, nil
+	return p, nil
 }
 
 // WithOrigin returns p acting from o: the audit events of its changes record it.

@@ -12,6 +12,8 @@ import (
 type CreateProjectInput struct {
 	Name        string
 	Description string
+	// EventsWebhookURL receives the project's lifecycle events; nil sends none.
+	EventsWebhookURL *string
 }
 
 // UpdateProjectInput is a merge patch of a project: nil (or an Optional not Set) leaves a
@@ -42,6 +44,11 @@ func (s *Service) CreateProject(ctx context.Context, p Principal, in CreateProje
 	if err := validateDescription("description", in.Description); err != nil {
 		return ProjectWithSecret{}, err
 	}
+	if in.EventsWebhookURL != nil {
+		if err := validateWebhookURL("events_webhook_url", *in.EventsWebhookURL); err != nil {
+			return ProjectWithSecret{}, err
+		}
+	}
 	id, err := newID(projectIDPrefix)
 	if err != nil {
 		return ProjectWithSecret{}, err
@@ -51,11 +58,13 @@ func (s *Service) CreateProject(ctx context.Context, p Principal, in CreateProje
 		return ProjectWithSecret{}, err
 	}
 	now := s.clock()
-	proj := store.Project{ID: id, Name: in.Name, Description: in.Description, WebhookSecret: sealed, CreatedAt: now, UpdatedAt: now}
+	proj := store.Project{ID: id, Name: in.Name, Description: in.Description, WebhookSecret: sealed, CreatedAt: now, UpdatedAt: now,
+		EventsWebhookURL: in.EventsWebhookURL}
 	changes := fieldChanges{"name": {Old: nil, New: proj.Name}}
 	if proj.Description != "" {
 		changes["description"] = store.FieldChange{Old: nil, New: proj.Description}
 	}
+	changes.optStr("events_webhook_url", nil, proj.EventsWebhookURL)
 	ch := audited(auditEvent(p.source(), proj.ID, ActionProjectCreate, projectTarget(proj), changes, now))
 	if err := s.store.CreateProject(ctx, proj, ch); err != nil {
 		if errors.Is(err, store.ErrConflict) {
