@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/keyservicetest"
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 )
 
 // auditTrail reads the audit trail as the admin sees it (every project, and the events outside
@@ -432,4 +434,71 @@ func metricValue(t *testing.T, e *testEnv, name string) float64 {
 		sum += v
 	}
 	return sum
+}
+
+// TestNoSecretInEvents: after every kind of change that hands out a secret (keys created and
+// rotated, by hand and on schedule; signing secrets; one-time-code secrets), no audit event and
+// no lifecycle event holds any of them, nor a key's hash, nor the admin token.
+func TestNoSecretInEvents(t *testing.T) {
+	e := newTestEnv(t)
+	hook := newWebhookReceiver(t)
+	rotation := newWebhookReceiver(t)
+	pid, signing := e.eventsProject("secrets", hook)
+	secrets := []string{signing, testAdminToken}
+	r := e.admin("POST", "/v1/projects/"+pid+"/otp", nil)
+	expectStatus(t, r, http.StatusCreated)
+	secrets = append(secrets, r.str(t, "otp_secret"))
+	expectStatus(t, e.admin("DELETE", "/v1/projects/"+pid+"/otp", nil), http.StatusNoContent)
+	r = e.admin("POST", "/v1/projects/"+pid+"/webhook-signing-secret/rotate", nil)
+	expectStatus(t, r, http.StatusOK)
+	secrets = append(secrets, r.str(t, "webhook_signing_secret"))
+	k, secret := e.createKey(pid, "k", map[string]any{"rotation_interval_days": 1, "rotation_webhook_url": rotation.URL})
+	secrets = append(secrets, secret)
+	rot := e.admin("POST", "/v1/api-keys/"+k["id"].(string)+"/rotate", nil)
+	expectStatus(t, rot, http.StatusCreated)
+	secrets = append(secrets, rot.str(t, "key"))
+	e.clock.Advance(25 * time.Hour)
+	if n, err := e.svc.RotateDueKeys(context.Background()); n != 1 || err != nil {
+		t.Fatalf("RotateDueKeys = %d, %v", n, err)
+	}
+	for _, d := range rotation.deliveries() {
+		secrets = append(secrets, decodeEvent(t, d)["key"].(string))
+	}
+	expectStatus(t, e.do("POST", "/v1/leaks", "", map[string]any{"keys": []string{rot.str(t, "key")}}), http.StatusAccepted)
+	e.deliverEvents()
+	keys, err := e.store.ListAPIKeys(context.Background(), store.APIKeyFilter{ProjectID: pid, IncludeRevoked: true, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		secrets = append(secrets, k.KeyHash)
+	}
+	if len(secrets) != 10 {
+		t.Fatalf("collected %d secrets, want 10", len(secrets))
+	}
+
+	audit, err := e.store.ListAuditEvents(context.Background(), store.AuditEventFilter{Limit: 10000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox, err := e.store.ListOutboxEvents(context.Background(), store.OutboxFilter{Limit: 10000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(audit) < 8 || len(outbox) < 4 {
+		t.Fatalf("%d audit and %d outbox events: the test did less than it says", len(audit), len(outbox))
+	}
+	raw, _ := json.Marshal(map[string]any{"audit": audit, "outbox": outbox})
+	all := string(raw)
+	for _, d := range hook.deliveries() {
+		all += string(d.body)
+	}
+	for _, ev := range outbox {
+		all += string(ev.Payload) // raw, as json.Marshal above wrote it in base64
+	}
+	for _, s := range secrets {
+		if strings.Contains(all, s) {
+			t.Fatalf("an event holds a secret (%d characters, starting %.4s)", len(s), s)
+		}
+	}
 }
