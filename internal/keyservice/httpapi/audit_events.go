@@ -96,9 +96,9 @@ func nullIfEmpty(s string) *string {
 func toAuditEventJSON(e keyservice.AuditEvent) auditEventJSON {
 	out := auditEventJSON{
 		ID: e.ID, OccurredAt: keyservice.FormatTime(e.OccurredAt), ProjectID: e.ProjectID,
-		Actor:  auditActorJSON{Type: e.Actor.Type, ID: nullIfEmpty(e.Actor.ID), Name: nullIfEmpty(e.Actor.Name)},
-		Action: e.Action,
-		Target: auditTargetJSON{Type: e.Target.Type, ID: nullIfEmpty(e.Target.ID), Name: nullIfEmpty(e.Target.Name)},
+		Actor:   auditActorJSON{Type: e.Actor.Type, ID: nullIfEmpty(e.Actor.ID), Name: nullIfEmpty(e.Actor.Name)},
+		Action:  e.Action,
+		Target:  auditTargetJSON{Type: e.Target.Type, ID: nullIfEmpty(e.Target.ID), Name: nullIfEmpty(e.Target.Name)},
 		Changes: e.Changes, RequestID: nullIfEmpty(e.RequestID), ClientAddress: nullIfEmpty(e.ClientAddress),
 		Outcome: e.Outcome,
 	}

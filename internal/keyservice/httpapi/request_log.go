@@ -18,7 +18,7 @@ type requestState struct {
 	principal string // "admin", "api_key:<id>" or ""
 	// authenticated is the principal once authenticated; the zero value before or without.
 	authenticated keyservice.Principal
-	counters  *routeMetrics
+	counters      *routeMetrics
 }
 
 type requestStateKey struct{}
