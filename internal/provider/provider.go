@@ -260,6 +260,7 @@ func (p *KeyserviceProvider) DataSources(_ context.Context) []func() datasource.
 		NewServiceAccountDataSource,
 		NewAPIKeyDataSource,
 		NewAPIKeysDataSource,
+		NewAuditEventsDataSource,
 	}
 }
 
