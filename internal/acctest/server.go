@@ -27,8 +27,9 @@ type Server struct {
 	Client *client.Client
 	Clock  *Clock
 
-	opts keyservicetest.Options
-	ks   *keyservicetest.Server
+	opts    keyservicetest.Options
+	ks      *keyservicetest.Server
+	secrets *seenSecrets
 }
 
 // NewServer starts keyserviced on a fresh SQLite file in t's temp dir and stops it at cleanup.
@@ -50,11 +51,14 @@ func StartServer(t testing.TB) *Server {
 	if _, err := rand.Read(secret); err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{opts: keyservicetest.Options{
+	s := &Server{secrets: &seenSecrets{secrets: map[string]string{}}}
+	s.opts = keyservicetest.Options{
 		AdminToken: "ksadmin-" + randomHex(t, 24), ServerSecret: secret, Clock: keyservicetest.WallClock(),
-		Logs: &keyservicetest.SyncBuffer{},
-	}}
+		Logs: &keyservicetest.SyncBuffer{}, WrapHandler: s.secrets.watch,
+	}
 	s.ks = keyservicetest.New(t, s.opts)
+	// Registered after the server's own cleanup, so it runs first, on the running server.
+	t.Cleanup(func() { s.secrets.checkEvents(t, s.ks.Store, s.AdminToken) })
 	s.URL, s.AdminToken, s.DBPath, s.Clock = s.ks.URL, s.ks.AdminToken, s.ks.DBPath, s.ks.Clock
 	var err error
 	s.Client, err = client.New(client.Config{Endpoint: s.URL, Token: s.AdminToken, MaxRetries: 1})
