@@ -89,17 +89,17 @@ func (c FieldChange) MarshalJSON() ([]byte, error) {
 		}{nonNilStrings(c.Added), nonNilStrings(c.Removed)})
 	}
 	null := json.RawMessage("null")
-	old, new := c.Old, c.New
-	if len(old) == 0 {
-		old = null
+	before, after := c.Old, c.New
+	if len(before) == 0 {
+		before = null
 	}
-	if len(new) == 0 {
-		new = null
+	if len(after) == 0 {
+		after = null
 	}
 	return json.Marshal(struct {
 		Old json.RawMessage `json:"old"`
 		New json.RawMessage `json:"new"`
-	}{old, new})
+	}{before, after})
 }
 
 func nonNilStrings(s []string) []string {

@@ -12,36 +12,38 @@ import (
 // what was added and removed. Only the fields that differ are kept.
 type fieldChanges map[string]store.FieldChange
 
-func (c fieldChanges) value(field string, old, new any) {
-	if old != new {
-		c[field] = store.FieldChange{Old: old, New: new}
+func (c fieldChanges) value(field string, before, after any) {
+	if before != after {
+		c[field] = store.FieldChange{Old: before, New: after}
 	}
 }
 
-func (c fieldChanges) str(field string, old, new string) { c.value(field, old, new) }
+func (c fieldChanges) str(field string, before, after string) { c.value(field, before, after) }
 
-func (c fieldChanges) boolean(field string, old, new bool) { c.value(field, old, new) }
+func (c fieldChanges) boolean(field string, before, after bool) { c.value(field, before, after) }
 
-func (c fieldChanges) optStr(field string, old, new *string) { c.value(field, deref(old), deref(new)) }
-
-func (c fieldChanges) optInt(field string, old, new *int) {
-	c.value(field, derefInt(old), derefInt(new))
+func (c fieldChanges) optStr(field string, before, after *string) {
+	c.value(field, deref(before), deref(after))
 }
 
-func (c fieldChanges) optTime(field string, old, new *time.Time) {
-	c.value(field, deref(FormatTimePtr(old)), deref(FormatTimePtr(new)))
+func (c fieldChanges) optInt(field string, before, after *int) {
+	c.value(field, derefInt(before), derefInt(after))
 }
 
-// set records what a set gained and lost, in the order of new and old.
-func (c fieldChanges) set(field string, old, new []string) {
+func (c fieldChanges) optTime(field string, before, after *time.Time) {
+	c.value(field, deref(FormatTimePtr(before)), deref(FormatTimePtr(after)))
+}
+
+// set records what a set gained and lost, in the order of after and before.
+func (c fieldChanges) set(field string, before, after []string) {
 	var added, removed []string
-	for _, v := range new {
-		if !slices.Contains(old, v) {
+	for _, v := range after {
+		if !slices.Contains(before, v) {
 			added = append(added, v)
 		}
 	}
-	for _, v := range old {
-		if !slices.Contains(new, v) {
+	for _, v := range before {
+		if !slices.Contains(after, v) {
 			removed = append(removed, v)
 		}
 	}
@@ -75,15 +77,15 @@ func nonNil(s []string) []string {
 // apiKeyChanges are the differences of two versions of a key in the fields a caller sets. The
 // schedule's next_rotation_at follows rotation_interval_days and is left out; the secret and
 // its hash are never fields of a change.
-func apiKeyChanges(old, new store.APIKey) fieldChanges {
+func apiKeyChanges(before, after store.APIKey) fieldChanges {
 	c := fieldChanges{}
-	c.str("name", old.Name, new.Name)
-	c.str("description", old.Description, new.Description)
-	c.set("scopes", old.Scopes, new.Scopes)
-	c.boolean("active", old.Active, new.Active)
-	c.optTime("expires_at", old.ExpiresAt, new.ExpiresAt)
-	c.optInt("rotation_interval_days", old.RotationIntervalDays, new.RotationIntervalDays)
-	c.optStr("rotation_webhook_url", old.RotationWebhookURL, new.RotationWebhookURL)
+	c.str("name", before.Name, after.Name)
+	c.str("description", before.Description, after.Description)
+	c.set("scopes", before.Scopes, after.Scopes)
+	c.boolean("active", before.Active, after.Active)
+	c.optTime("expires_at", before.ExpiresAt, after.ExpiresAt)
+	c.optInt("rotation_interval_days", before.RotationIntervalDays, after.RotationIntervalDays)
+	c.optStr("rotation_webhook_url", before.RotationWebhookURL, after.RotationWebhookURL)
 	return c
 }
 

@@ -213,7 +213,7 @@ func (s *Service) deliverEvent(ctx context.Context, e store.OutboxEvent, target 
 			Signature: signWebhook(target.secret, ts, e.Payload), Body: e.Payload,
 		})
 		if ctx.Err() != nil {
-			return "", nil
+			return "", nil //nolint:nilerr // the service is stopping: the attempt is not settled, its lease runs out (see above)
 		}
 		now := s.clock()
 		e.Attempts++

@@ -235,7 +235,9 @@ func testLeaseOutlivesADeadDeliverer(t *testing.T, e *testEnv, replica func(keys
 	}()
 	<-stuck.entered
 	kill()
-	<-done
+	if err := <-done; err != nil {
+		t.Fatalf("the dead replica's pass: %v", err)
+	}
 
 	if n := e.deliverEvents(); n != 0 || len(hook.deliveries()) != 0 {
 		t.Fatalf("an event under lease was delivered by another replica (%d)", n)

@@ -58,9 +58,9 @@ func mutations() []mutation {
 		}
 		return k
 	}
-	project := func(t *testing.T, s store.Store, id string) store.Project {
+	project := func(t *testing.T, s store.Store) store.Project {
 		t.Helper()
-		p, err := s.GetProject(context.Background(), id)
+		p, err := s.GetProject(context.Background(), "prj_1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,12 +78,12 @@ func mutations() []mutation {
 		{"UpdateProject", func(t *testing.T, s store.Store, ch store.Changes) error {
 			ctx := context.Background()
 			return s.UpdateProject(ctx, store.Project{ID: "prj_1", Name: "one", Description: "changed", UpdatedAt: later, EventsWebhookURL: &webhookURL}, ch)
-		}, func(t *testing.T, s store.Store) bool { return project(t, s, "prj_1").Description == "changed" }},
+		}, func(t *testing.T, s store.Store) bool { return project(t, s).Description == "changed" }},
 		{"DeleteProject", func(t *testing.T, s store.Store, ch store.Changes) error {
 			ctx := context.Background()
 			return s.DeleteProject(ctx, "prj_1", later, ch)
 		}, func(t *testing.T, s store.Store) bool {
-			deleted := project(t, s, "prj_1").DeletedAt != nil
+			deleted := project(t, s).DeletedAt != nil
 			if revoked := key(t, s, "key_1").RevokedAt != nil; revoked != deleted {
 				t.Errorf("project deleted %v but its key revoked %v", deleted, revoked)
 			}
@@ -93,12 +93,12 @@ func mutations() []mutation {
 			ctx := context.Background()
 			return s.SetProjectWebhookSecret(ctx, "prj_1", []byte("sealed"), later, ch)
 		}, func(t *testing.T, s store.Store) bool {
-			return string(project(t, s, "prj_1").WebhookSecret) == "sealed"
+			return string(project(t, s).WebhookSecret) == "sealed"
 		}},
 		{"SetProjectOTPSecret", func(t *testing.T, s store.Store, ch store.Changes) error {
 			ctx := context.Background()
 			return s.SetProjectOTPSecret(ctx, "prj_1", []byte("sealed"), later, ch)
-		}, func(t *testing.T, s store.Store) bool { return project(t, s, "prj_1").OTPSecret != nil }},
+		}, func(t *testing.T, s store.Store) bool { return project(t, s).OTPSecret != nil }},
 		{"CreateServiceAccount", func(t *testing.T, s store.Store, ch store.Changes) error {
 			ctx := context.Background()
 			return s.CreateServiceAccount(ctx, store.ServiceAccount{ID: "sa_new", ProjectID: "prj_1", Name: "new", Active: true, CreatedAt: later, UpdatedAt: later}, ch)
