@@ -2,6 +2,7 @@ package keyservice
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -198,8 +199,12 @@ func (s *Service) ListAuditEvents(ctx context.Context, p Principal, in ListAudit
 		if err := p.mayAccessProject(in.ProjectID); err != nil {
 			return Page[AuditEvent]{}, err
 		}
-		if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
-			return Page[AuditEvent]{}, err
+		// A deleted project's trail stays readable (by the admin: its keys are revoked), for
+		// "who deleted it?".
+		if _, err := s.store.GetProject(ctx, in.ProjectID); errors.Is(err, store.ErrNotFound) {
+			return Page[AuditEvent]{}, notFound("project_id", "project %q not found", in.ProjectID)
+		} else if err != nil {
+			return Page[AuditEvent]{}, fmt.Errorf("load project: %w", err)
 		}
 		f.ProjectID = &in.ProjectID
 	}

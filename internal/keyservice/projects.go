@@ -177,6 +177,7 @@ func (s *Service) UpdateProject(ctx context.Context, p Principal, id string, in 
 		proj.Description = *in.Description
 	}
 	if in.EventsWebhookURL.Set {
+		// The least-privilege issue (12): where a project's events go is keys:admin's to set.
 		if v := in.EventsWebhookURL.Value; v != nil {
 			if err := validateWebhookURL("events_webhook_url", *v); err != nil {
 				return store.Project{}, err

@@ -228,6 +228,11 @@ func testOneEventPerChange(t *testing.T, e *testEnv) {
 	}
 	expectStatus(t, e.admin("DELETE", "/v1/projects/"+pid, nil), http.StatusNoContent)
 	a.expect("delete project", append(live, wantEvent{action: "project.delete", targetID: pid})...)
+	// Who deleted it? The deleted project's trail stays readable.
+	deleted := e.listAuditEvents(testAdminToken, url.Values{"project_id": {pid}, "action": {"project.delete"}})
+	if len(deleted) != 1 || deleted[0]["actor"].(map[string]any)["type"] != "admin" {
+		t.Errorf("the deleted project's trail: %v", deleted)
+	}
 }
 
 // TestAuditScheduledRotationAndExpiry: the background jobs' changes are audited too, with the
