@@ -34,20 +34,17 @@ func (s *Service) runExpiryEvents(ctx context.Context) {
 func (s *Service) RecordExpiryEvents(ctx context.Context) (int, error) {
 	now := s.clock()
 	recorded := 0
-	passes := []struct {
+	type pass struct {
 		event  store.ExpiryEvent
 		record func(k store.APIKey) store.Changes
-	}{
-		{store.ExpiryEventExpired, func(k store.APIKey) store.Changes {
-			changes := fieldChanges{"expired": {Old: false, New: true}}
-			return keyEvent(expirySource, ActionAPIKeyExpire, k, changes, lifecycle(EventAPIKeyExpired, k, now, nil), now)
-		}},
 	}
+	passes := []pass{{store.ExpiryEventExpired, func(k store.APIKey) store.Changes {
+		changes := fieldChanges{"expired": {Old: false, New: true}}
+		return keyEvent(expirySource, ActionAPIKeyExpire, k, changes, lifecycle(EventAPIKeyExpired, k, now, nil), now)
+	}}}
 	if s.events.expiringNotice > 0 {
-		passes = append(passes, struct {
-			event  store.ExpiryEvent
-			record func(k store.APIKey) store.Changes
-		}{store.ExpiryEventExpiring, func(k store.APIKey) store.Changes {
+		// A notice, not a change: a lifecycle event without an audit event.
+		passes = append(passes, pass{store.ExpiryEventExpiring, func(k store.APIKey) store.Changes {
 			return store.Changes{Outbox: []store.OutboxEvent{lifecycle(EventAPIKeyExpiring, k, now, nil)}}
 		}})
 	}
