@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"os"
 	"testing"
 
@@ -61,7 +60,7 @@ func StartServer(t testing.TB) *Server {
 	t.Cleanup(func() { s.secrets.checkEvents(t, s.ks.Store, s.AdminToken) })
 	s.URL, s.AdminToken, s.DBPath, s.Clock = s.ks.URL, s.ks.AdminToken, s.ks.DBPath, s.ks.Clock
 	var err error
-	s.Client, err = client.New(client.Config{Endpoint: s.URL, Token: s.AdminToken, MaxRetries: 1})
+	s.Client, err = client.New(client.Config{Endpoint: s.URL, Token: s.AdminToken, MaxRetries: new(1)})
 	if err != nil {
 		t.Fatalf("client: %v", err)
 	}
@@ -95,11 +94,6 @@ func (s *Server) RotateDueKeys(t testing.TB) int {
 // ServerLog returns everything the server logged so far (debug level), across restarts.
 func (s *Server) ServerLog() string {
 	return s.ks.Logs.String()
-}
-
-// ProviderBlock is the HCL provider block that points the provider at this server.
-func (s *Server) ProviderBlock() string {
-	return fmt.Sprintf("provider \"keyservice\" {\n  endpoint    = %q\n  token       = %q\n  max_retries = 2\n}\n", s.URL, s.AdminToken)
 }
 
 // CreateProject makes a project through the API and returns its ID.

@@ -30,7 +30,7 @@ func TestAccSecrets_neverInDiagnostics(t *testing.T) {
 	ws.Setenv("KEYSERVICE_ENDPOINT", proxy.URL)
 	ws.Setenv("KEYSERVICE_OTP", code)
 	config := func(description, trigger string) string {
-		return fmt.Sprintf(`
+		return acctest.RequiredProviders("keyservice") + fmt.Sprintf(`
 provider "keyservice" {
   max_retries = 1
 }
