@@ -392,10 +392,8 @@ func (s *Service) updateAPIKeyOnce(ctx context.Context, p Principal, id string, 
 	case !old.Active && k.Active:
 		action = ActionAPIKeyEnable
 	}
-	updated := k
-	updated.Version++
-	ch := keyEvent(p.source(), action, updated, changes,
-		lifecycle(EventAPIKeyUpdated, updated, now, func(e *lifecycleEvent) { e.Changes = changes }), now)
+	ch := keyEvent(p.source(), action, k, changes,
+		lifecycle(EventAPIKeyUpdated, k, now, func(e *lifecycleEvent) { e.Changes = changes }), now)
 	if err := s.store.UpdateAPIKey(ctx, k, ch); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			// The name is taken, or the key stopped being live or was written meanwhile.
