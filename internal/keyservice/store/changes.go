@@ -2,10 +2,11 @@ package store
 
 // Changes are the records a write keeps beside the change it makes, in the same transaction:
 // the audit events that say who changed what, and the lifecycle events the outbox delivers
-// to the project's events webhook. Every mutating method takes one and writes it after the
-// change's own statements; a write that changes nothing (an error, a condition that no longer
-// holds) writes none of it, and a failure to write it undoes the change. So a committed
-// change has its events, and an event always names a committed change.
+// to the project's events webhook. Every method that changes a project, service account,
+// environment or key takes one and writes it after the change's own statements; a write that
+// changes nothing (an error, a condition that no longer holds) writes none of it, and a failure
+// to write it undoes the change. So a committed change has its events, and an event always
+// names a committed change. (A key's use, TouchAPIKeys, and idempotency records are no changes.)
 //
 // An outbox event of a project that has no events webhook URL when the transaction runs is
 // not written: nobody would receive it.
