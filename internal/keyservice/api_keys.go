@@ -169,7 +169,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, p Principal, in CreateAPIKey
 	if err != nil {
 		return IssuedKey{}, err
 	}
-	if err := s.store.CreateAPIKey(ctx, issued.APIKey); err != nil {
+	ch := keyEvent(p.source(), ActionAPIKeyCreate, issued.APIKey, createdAPIKeyChanges(issued.APIKey),
+		lifecycle(EventAPIKeyCreated, issued.APIKey, now, nil), now)
+	if err := s.store.CreateAPIKey(ctx, issued.APIKey, ch); err != nil {
 		var missing *store.MissingError
 		switch {
 		case errors.As(err, &missing):
@@ -322,6 +324,7 @@ func (s *Service) updateAPIKeyOnce(ctx context.Context, p Principal, id string, 
 	if in.IfMatch != "" && !ifMatchSatisfied(in.IfMatch, ETag(k)) {
 		return store.APIKey{}, preconditionFailed(k, in.IfMatch)
 	}
+	old := k
 	now := s.clock()
 	if in.Name != nil {
 		if err := validateName("name", *in.Name); err != nil {
@@ -381,7 +384,17 @@ func (s *Service) updateAPIKeyOnce(ctx context.Context, p Principal, id string, 
 		k.RotationWebhookURL = in.RotationWebhookURL.Value
 	}
 	k.UpdatedAt = now
-	if err := s.store.UpdateAPIKey(ctx, k); err != nil {
+	changes := apiKeyChanges(old, k)
+	action := ActionAPIKeyUpdate
+	switch {
+	case old.Active && !k.Active:
+		action = ActionAPIKeyDisable
+	case !old.Active && k.Active:
+		action = ActionAPIKeyEnable
+	}
+	ch := keyEvent(p.source(), action, k, changes,
+		lifecycle(EventAPIKeyUpdated, k, now, func(e *lifecycleEvent) { e.Changes = changes }), now)
+	if err := s.store.UpdateAPIKey(ctx, k, ch); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			// The name is taken, or the key stopped being live or was written meanwhile.
 			if cur, gerr := s.store.GetAPIKey(ctx, id); gerr == nil {
@@ -409,7 +422,8 @@ func (s *Service) RevokeAPIKey(ctx context.Context, p Principal, id string) erro
 	if err := s.requireOTP(ctx, p, k.ProjectID); err != nil {
 		return err
 	}
-	if err := s.store.RevokeAPIKeys(ctx, []string{id}, s.clock()); err != nil {
+	now := s.clock()
+	if err := s.store.RevokeAPIKeys(ctx, []string{id}, now, store.Changes{ForRevokedKey: revokedBy(p.source(), now)}); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("id", "API key %q not found", id)
 		}
@@ -456,7 +470,8 @@ func (s *Service) RevokeAPIKeys(ctx context.Context, p Principal, ids []string) 
 			otpChecked[k.ProjectID] = true
 		}
 	}
-	if err := s.store.RevokeAPIKeys(ctx, unique, s.clock()); err != nil {
+	now := s.clock()
+	if err := s.store.RevokeAPIKeys(ctx, unique, now, store.Changes{ForRevokedKey: revokedBy(p.source(), now)}); err != nil {
 		var missing *store.MissingError
 		if errors.As(err, &missing) {
 			return nil, notFound("ids", "API key %q not found", missing.ID)

@@ -14,7 +14,16 @@ type Principal struct {
 	admin     bool
 	projectID string // set for key principals
 	keyID     string // set for key principals
+	keyName   string // set for key principals: the audit trail names the actor
 	otp       string // the one-time code the request carries, if any (see requireOTP)
+	origin    Origin // where the request comes from, for the audit trail
+}
+
+// Origin is where a request comes from, as the audit trail records it: the request id the
+// API answered with and the client's address.
+type Origin struct {
+	RequestID     string
+	ClientAddress string
 }
 
 // AdminScope lets an API key manage its own project.
@@ -22,7 +31,9 @@ const AdminScope = "keys:admin"
 
 // Authenticate turns a bearer token into a principal: the admin token, or a usable API key
 // with AdminScope. A usable key without the scope is forbidden, not unauthorized: the
-// credential is valid, the right is missing. Anything else is ErrUnauthorized.
+// credential is valid, the right is missing; the key's principal is then returned beside the
+// error, for the audit trail of the refusal (Refusal) and nothing else. Anything else is
+// ErrUnauthorized.
 func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
 	if token == "" {
 		return Principal{}, ErrUnauthorized
@@ -39,10 +50,17 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	if err != nil {
 		return Principal{}, err
 	}
+	p := Principal{projectID: k.ProjectID, keyID: k.ID, keyName: k.Name}
 	if !slices.Contains(k.Scopes, AdminScope) {
-		return Principal{}, forbidden("API key lacks the %s scope", AdminScope)
+		return p, forbidden("API key lacks the %s scope", AdminScope)
 	}
-	return Principal{projectID: k.ProjectID, keyID: k.ID}, nil
+	return p, nil
+}
+
+// WithOrigin returns p acting from o: the audit events of its changes record it.
+func (p Principal) WithOrigin(o Origin) Principal {
+	p.origin = o
+	return p
 }
 
 // WithOTP returns p carrying the one-time code its request presented, for the projects that

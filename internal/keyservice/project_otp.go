@@ -47,7 +47,9 @@ func (s *Service) EnableProjectOTP(ctx context.Context, p Principal, id string) 
 	if err != nil {
 		return OTPEnrollment{}, err
 	}
-	if err := s.store.SetProjectOTPSecret(ctx, id, sealed, s.clock()); err != nil {
+	now := s.clock()
+	ch := audited(auditEvent(p.source(), id, ActionProjectOTPEnable, projectTarget(proj), nil, now))
+	if err := s.store.SetProjectOTPSecret(ctx, id, sealed, now, ch); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return OTPEnrollment{}, notFound("id", "project %q not found", id)
 		}
@@ -69,7 +71,13 @@ func (s *Service) DisableProjectOTP(ctx context.Context, p Principal, id string)
 	if err := p.MustBeAdmin(); err != nil {
 		return err
 	}
-	if err := s.store.SetProjectOTPSecret(ctx, id, nil, s.clock()); err != nil {
+	proj, err := s.loadProject(ctx, id, "id")
+	if err != nil {
+		return err
+	}
+	now := s.clock()
+	ch := audited(auditEvent(p.source(), id, ActionProjectOTPDisable, projectTarget(proj), nil, now))
+	if err := s.store.SetProjectOTPSecret(ctx, id, nil, now, ch); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("id", "project %q not found", id)
 		}

@@ -16,20 +16,28 @@ func principalFrom(ctx context.Context) keyservice.Principal {
 }
 
 // requireAuth authenticates the bearer token and puts the principal, with the one-time code
-// the request carries, in the request context.
+// the request carries and where it comes from (for the audit trail), in the request context.
 func (s *Server) requireAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.svc.Authenticate(r.Context(), bearerToken(r))
 		if err != nil {
+			if st := stateFrom(r.Context()); st != nil {
+				st.authenticated = p // a valid key without the right: named in the refusal's audit event
+			}
 			s.writeError(w, r, err)
 			return
 		}
-		p = p.WithOTP(strings.TrimSpace(r.Header.Get(keyservice.FieldOTP)))
+		p = p.WithOTP(strings.TrimSpace(r.Header.Get(keyservice.FieldOTP))).WithOrigin(origin(r))
 		if st := stateFrom(r.Context()); st != nil {
-			st.principal = p.String()
+			st.principal, st.authenticated = p.String(), p
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	})
+}
+
+// origin is where r comes from, as the audit trail records it.
+func origin(r *http.Request) keyservice.Origin {
+	return keyservice.Origin{RequestID: requestID(r.Context()), ClientAddress: clientAddress(r)}
 }
 
 // bearerToken is the token of an "Authorization: Bearer …" header; "" for anything else.

@@ -10,7 +10,7 @@ type routeAccess int
 
 const (
 	public        routeAccess = iota // no credential
-	authenticated                    // admin token or keys:admin API key (keyservice.Service.Authenticate)
+	authenticated                    // admin token or keys:admin API key (keyservice.Service.Authenticate); refusals are audited
 )
 
 func (s *Server) routes() http.Handler {
@@ -54,6 +54,9 @@ func (s *Server) routes() http.Handler {
 	handle("POST /v1/api-keys/revoke", authenticated, s.handleRevokeAPIKeys)
 
 	handle("POST /v1/verify", public, s.limitFailedCredentials(s.limitVerifications(s.timeVerify(s.handleVerify)), true).ServeHTTP)
+	handle("POST /v1/leaks", public, s.limitLeakReports(s.handleReportLeaks))
+
+	handle("GET /v1/audit-events", authenticated, s.handleListAuditEvents)
 
 	handle("/", public, func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &httpError{status: http.StatusNotFound, code: codeNotFound, message: "no such route"})
@@ -82,7 +85,7 @@ func (s *Server) route(pattern string, access routeAccess, h http.HandlerFunc) h
 		if len(pattern) > 5 && pattern[:5] == "POST " {
 			next = s.idempotent(next)
 		}
-		next = s.limitFailedCredentials(s.requireAuth(next), false)
+		next = s.recordRefusals(pattern, s.limitFailedCredentials(s.requireAuth(next), false))
 	}
 	counters := s.metrics.route(pattern)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

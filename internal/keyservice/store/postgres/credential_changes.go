@@ -100,17 +100,6 @@ func (s *Store) inTxChanging(ctx context.Context, change store.CredentialChange,
 	return nil
 }
 
-// execChanging runs one write statement as inTxChanging does.
-func (s *Store) execChanging(ctx context.Context, change store.CredentialChange, sql string, args ...any) (pgconn.CommandTag, error) {
-	var tag pgconn.CommandTag
-	err := s.inTxChanging(ctx, change, func(tx pgx.Tx) error {
-		var err error
-		tag, err = tx.Exec(ctx, sql, args...)
-		return err
-	})
-	return tag, err
-}
-
 // notifyChange moves the head and sends the notification, last in the write's transaction.
 func (s *Store) notifyChange(ctx context.Context, tx pgx.Tx, change store.CredentialChange) (int64, error) {
 	body, err := json.Marshal(change)

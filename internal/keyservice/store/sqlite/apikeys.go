@@ -83,7 +83,7 @@ func insertAPIKey(ctx context.Context, db execer, k store.APIKey) error {
 }
 
 // CreateAPIKey implements store.APIKeyStore.
-func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
+func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey, ch store.Changes) error {
 	return s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		refs := []struct {
 			table string
@@ -106,7 +106,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 		if err := insertAPIKey(ctx, tx, k); err != nil {
 			return fmt.Errorf("sqlite: create api key: %w", err)
 		}
-		return nil
+		return writeChanges(ctx, tx, ch)
 	})
 }
 
@@ -169,7 +169,7 @@ func (s *Store) ListDueAPIKeys(ctx context.Context, f store.DueAPIKeyFilter) ([]
 const noExpiry = "COALESCE(expires_at, 9223372036854775807)"
 
 // ListAPIKeys implements store.APIKeyStore. Each condition is written so that an index
-// answers it (migration 4): the name prefix and the expiry bound as ranges of the name and
+// answers it (migration 5): the name prefix and the expiry bound as ranges of the name and
 // expiry indexes, the scope through api_key_scopes, the cursor as a row value that starts the
 // index range where the page starts.
 func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.APIKey, error) {
@@ -286,29 +286,31 @@ func listAPIKeysQuery(f store.APIKeyFilter) (string, []any) {
 }
 
 // UpdateAPIKey implements store.APIKeyStore.
-func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey) error {
+func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey, ch store.Changes) error {
 	scopes, err := encodeScopes(k.Scopes)
 	if err != nil {
 		return err
 	}
-	res, err := s.execChanging(ctx, store.CredentialChange{KeyIDs: []string{k.ID}}, `UPDATE api_keys SET name = ?, description = ?, scopes = ?,
-		active = ?, expires_at = ?, rotation_interval_days = ?, next_rotation_at = ?,
-		rotation_webhook_url = ?, updated_at = ?, version = version + 1
-		WHERE id = ? AND (? = 0 OR version = ?) AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
-		k.Name, k.Description, scopes, boolInt(k.Active), nullMicros(k.ExpiresAt),
-		nullInt(k.RotationIntervalDays), nullMicros(k.NextRotationAt), nullString(k.RotationWebhookURL),
-		toMicros(k.UpdatedAt), k.ID, k.Version, k.Version)
-	if err != nil {
-		return fmt.Errorf("sqlite: update api key: %w", mapErr(err))
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sqlite: update api key %s: not live or not at version %d: %w", k.ID, k.Version, store.ErrConflict)
-	}
-	return nil
+	return s.inTxChanging(ctx, store.CredentialChange{KeyIDs: []string{k.ID}}, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET name = ?, description = ?, scopes = ?,
+			active = ?, expires_at = ?, rotation_interval_days = ?, next_rotation_at = ?,
+			rotation_webhook_url = ?, updated_at = ?, version = version + 1
+			WHERE id = ? AND (? = 0 OR version = ?) AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+			k.Name, k.Description, scopes, boolInt(k.Active), nullMicros(k.ExpiresAt),
+			nullInt(k.RotationIntervalDays), nullMicros(k.NextRotationAt), nullString(k.RotationWebhookURL),
+			toMicros(k.UpdatedAt), k.ID, k.Version, k.Version)
+		if err != nil {
+			return fmt.Errorf("sqlite: update api key: %w", mapErr(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("sqlite: update api key %s: not live or not at version %d: %w", k.ID, k.Version, store.ErrConflict)
+		}
+		return writeChanges(ctx, tx, ch)
+	})
 }
 
 // RotateAPIKey implements store.APIKeyStore.
-func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey) error {
+func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey, ch store.Changes) error {
 	return s.inTxChanging(ctx, store.CredentialChange{KeyIDs: []string{old.ID}}, func(tx *sql.Tx) error {
 		// The old key leaves the live set first so that the new key, which
 		// keeps the name, passes the partial unique index.
@@ -327,12 +329,12 @@ func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey) error 
 		if err := insertAPIKey(ctx, tx, next); err != nil {
 			return fmt.Errorf("sqlite: rotate api key: insert: %w", err)
 		}
-		return nil
+		return writeChanges(ctx, tx, ch)
 	})
 }
 
 // RevokeAPIKeys implements store.APIKeyStore.
-func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) error {
+func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time, ch store.Changes) error {
 	return s.inTxChanging(ctx, store.CredentialChange{KeyIDs: ids}, func(tx *sql.Tx) error {
 		for _, id := range ids {
 			var one int
@@ -343,13 +345,13 @@ func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) e
 			if err != nil {
 				return fmt.Errorf("sqlite: revoke api keys: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx,
+			if err := revokeReturning(ctx, tx, ch,
 				`UPDATE api_keys SET revoked_at = ?, updated_at = ?, version = version + 1 WHERE id = ? AND revoked_at IS NULL`,
 				toMicros(at), toMicros(at), id); err != nil {
-				return fmt.Errorf("sqlite: revoke api keys: %w", mapErr(err))
+				return fmt.Errorf("sqlite: revoke api keys: %w", err)
 			}
 		}
-		return nil
+		return writeChanges(ctx, tx, ch)
 	})
 }
 

@@ -32,9 +32,9 @@ func BenchmarkListAPIKeys(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	must(s.CreateProject(ctx, store.Project{ID: "prj_1", Name: "p", CreatedAt: at, UpdatedAt: at}))
-	must(s.CreateServiceAccount(ctx, store.ServiceAccount{ID: "sa_1", ProjectID: "prj_1", Name: "robot", Active: true, CreatedAt: at, UpdatedAt: at}))
-	must(s.CreateEnvironment(ctx, store.Environment{ID: "env_1", ProjectID: "prj_1", Name: "production", CreatedAt: at, UpdatedAt: at}))
+	must(s.CreateProject(ctx, store.Project{ID: "prj_1", Name: "p", CreatedAt: at, UpdatedAt: at}, store.Changes{}))
+	must(s.CreateServiceAccount(ctx, store.ServiceAccount{ID: "sa_1", ProjectID: "prj_1", Name: "robot", Active: true, CreatedAt: at, UpdatedAt: at}, store.Changes{}))
+	must(s.CreateEnvironment(ctx, store.Environment{ID: "env_1", ProjectID: "prj_1", Name: "production", CreatedAt: at, UpdatedAt: at}, store.Changes{}))
 	var revoke []string
 	for i := range keys {
 		k := store.APIKey{
@@ -55,12 +55,12 @@ func BenchmarkListAPIKeys(b *testing.B) {
 		if i%4 == 0 {
 			k.EnvironmentID = ptr("env_1")
 		}
-		must(s.CreateAPIKey(ctx, k))
+		must(s.CreateAPIKey(ctx, k, store.Changes{}))
 		if i%20 == 0 {
 			revoke = append(revoke, k.ID)
 		}
 	}
-	must(s.RevokeAPIKeys(ctx, revoke, at))
+	must(s.RevokeAPIKeys(ctx, revoke, at, store.Changes{}))
 
 	expiresBefore := at.Add(5000 * time.Hour)
 	for _, tc := range []struct {
@@ -126,7 +126,7 @@ func BenchmarkListAPIKeysGrowth(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := s.CreateProject(ctx, store.Project{ID: "prj_1", Name: "p", CreatedAt: base, UpdatedAt: base}); err != nil {
+		if err := s.CreateProject(ctx, store.Project{ID: "prj_1", Name: "p", CreatedAt: base, UpdatedAt: base}, store.Changes{}); err != nil {
 			b.Fatal(err)
 		}
 		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")

@@ -82,38 +82,40 @@ func testCredentialChanges(t *testing.T, s store.Store) {
 	}
 
 	mustNotCover("CreateProject", func() error {
-		return s.CreateProject(ctx, store.Project{ID: "prj_other", Name: "other", CreatedAt: base, UpdatedAt: base})
+		return s.CreateProject(ctx, store.Project{ID: "prj_other", Name: "other", CreatedAt: base, UpdatedAt: base}, store.Changes{})
 	})
 	mustNotCover("UpdateProject", func() error {
-		return s.UpdateProject(ctx, store.Project{ID: "prj_cc", Name: "cc", Description: "renamed", UpdatedAt: at})
+		return s.UpdateProject(ctx, store.Project{ID: "prj_cc", Name: "cc", Description: "renamed", UpdatedAt: at}, store.Changes{})
 	})
 	other := newKey("key_other", "prj_cc", "other")
-	mustNotCover("CreateAPIKey of another key", func() error { return s.CreateAPIKey(ctx, other) })
+	mustNotCover("CreateAPIKey of another key", func() error { return s.CreateAPIKey(ctx, other, store.Changes{}) })
 	mustNotCover("CreateServiceAccount", func() error {
-		return s.CreateServiceAccount(ctx, store.ServiceAccount{ID: "sa_other", ProjectID: "prj_cc", Name: "other", Active: true, CreatedAt: base, UpdatedAt: base})
+		return s.CreateServiceAccount(ctx, store.ServiceAccount{ID: "sa_other", ProjectID: "prj_cc", Name: "other", Active: true, CreatedAt: base, UpdatedAt: base}, store.Changes{})
 	})
 	mustNotCover("TouchAPIKeys", func() error { return s.TouchAPIKeys(ctx, []store.KeyUse{{ID: key.ID, At: at}}) })
-	mustNotCover("RevokeAPIKeys of another key", func() error { return s.RevokeAPIKeys(ctx, []string{other.ID}, at) })
+	mustNotCover("RevokeAPIKeys of another key", func() error { return s.RevokeAPIKeys(ctx, []string{other.ID}, at, store.Changes{}) })
 
 	updated := key
 	updated.Scopes = []string{"write"}
 	updated.UpdatedAt = at
-	mustCover("UpdateAPIKey", key, func() error { return s.UpdateAPIKey(ctx, updated) })
+	mustCover("UpdateAPIKey", key, func() error { return s.UpdateAPIKey(ctx, updated, store.Changes{}) })
 	mustCover("UpdateServiceAccount", key, func() error {
-		return s.UpdateServiceAccount(ctx, store.ServiceAccount{ID: "sa_cc", ProjectID: "prj_cc", Name: "robot", Active: false, UpdatedAt: at})
+		return s.UpdateServiceAccount(ctx, store.ServiceAccount{ID: "sa_cc", ProjectID: "prj_cc", Name: "robot", Active: false, UpdatedAt: at}, store.Changes{})
 	})
 
 	rotated := newKey("key_cc2", "prj_cc", "rotating")
 	mustKey(t, s, rotated)
 	old := rotated
 	old.GraceExpiresAt, old.UpdatedAt = nil, at
-	mustCover("RotateAPIKey", rotated, func() error { return s.RotateAPIKey(ctx, old, newKey("key_cc3", "prj_cc", "rotating")) })
-	mustCover("RevokeAPIKeys", key, func() error { return s.RevokeAPIKeys(ctx, []string{key.ID}, at) })
+	mustCover("RotateAPIKey", rotated, func() error {
+		return s.RotateAPIKey(ctx, old, newKey("key_cc3", "prj_cc", "rotating"), store.Changes{})
+	})
+	mustCover("RevokeAPIKeys", key, func() error { return s.RevokeAPIKeys(ctx, []string{key.ID}, at, store.Changes{}) })
 
 	bySA := newKey("key_cc4", "prj_cc", "by-sa")
 	bySA.ServiceAccountID = ptr("sa_other")
 	mustKey(t, s, bySA)
-	mustCover("DeleteServiceAccount", bySA, func() error { return s.DeleteServiceAccount(ctx, "sa_other", at) })
+	mustCover("DeleteServiceAccount", bySA, func() error { return s.DeleteServiceAccount(ctx, "sa_other", at, store.Changes{}) })
 	inProject := mustKey(t, s, newKey("key_cc5", "prj_cc", "in-project"))
-	mustCover("DeleteProject", inProject, func() error { return s.DeleteProject(ctx, "prj_cc", at) })
+	mustCover("DeleteProject", inProject, func() error { return s.DeleteProject(ctx, "prj_cc", at, store.Changes{}) })
 }
