@@ -57,7 +57,8 @@ type options struct {
 }
 
 // WithCredentialLease sets the lease of this replica's credential memory (see
-// DefaultCredentialLease); tests shorten it.
+// DefaultCredentialLease): shorter, a write waits less for a replica that stopped answering;
+// longer, a replica renews less often.
 func WithCredentialLease(d time.Duration) Option {
 	return func(o *options) { o.lease = d }
 }
