@@ -15,20 +15,28 @@ func principalFrom(ctx context.Context) keyservice.Principal {
 	return p
 }
 
-// requireAuth authenticates the bearer token and puts the principal, with the one-time code
-// the request carries, in the request context.
-func (s *Server) requireAuth(next http.Handler) http.Handler {
+func withPrincipal(r *http.Request, p keyservice.Principal) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+}
+
+// requireAuth authenticates the bearer token, refuses a principal without the route's right,
+// and puts the principal, with the one-time code the request carries, in the request context.
+func (s *Server) requireAuth(right keyservice.Right, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.svc.Authenticate(r.Context(), bearerToken(r))
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		p = p.WithOTP(strings.TrimSpace(r.Header.Get(keyservice.FieldOTP)))
 		if st := stateFrom(r.Context()); st != nil {
 			st.principal = p.String()
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		if err := p.Require(right); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		p = p.WithOTP(strings.TrimSpace(r.Header.Get(keyservice.FieldOTP)))
+		next.ServeHTTP(w, withPrincipal(r, p))
 	})
 }
 

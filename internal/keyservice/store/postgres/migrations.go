@@ -106,6 +106,20 @@ var migrations = []struct {
 		// Sealed TOTP secret of a project that requires one-time codes; NULL when it does not.
 		`ALTER TABLE projects ADD COLUMN otp_secret bytea`,
 	}},
+	{3, []string{
+		// The last time step whose one-time code the project accepted: each code is taken once.
+		`ALTER TABLE projects ADD COLUMN otp_last_step bigint`,
+		// Failed one-time codes per project and credential, in a window from the first failure.
+		`CREATE TABLE otp_failures (
+			project_id        text NOT NULL,
+			credential        text NOT NULL,
+			window_started_at timestamptz NOT NULL,
+			failures          integer NOT NULL,
+			PRIMARY KEY (project_id, credential)
+		)`,
+		// The projects an idempotent request changed: its replay is authorised for them again.
+		`ALTER TABLE idempotency_records ADD COLUMN projects text[] NOT NULL DEFAULT '{}'`,
+	}},
 }
 
 // migrate applies each pending migration in its own transaction. The

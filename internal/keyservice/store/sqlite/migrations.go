@@ -100,6 +100,20 @@ var migrations = []struct {
 		// Sealed TOTP secret of a project that requires one-time codes; NULL when it does not.
 		`ALTER TABLE projects ADD COLUMN otp_secret BLOB`,
 	}},
+	{4, []string{
+		// The last time step whose one-time code the project accepted: each code is taken once.
+		`ALTER TABLE projects ADD COLUMN otp_last_step INTEGER`,
+		// Failed one-time codes per project and credential, in a window from the first failure.
+		`CREATE TABLE otp_failures (
+			project_id        TEXT NOT NULL,
+			credential        TEXT NOT NULL,
+			window_started_at INTEGER NOT NULL,
+			failures          INTEGER NOT NULL,
+			PRIMARY KEY (project_id, credential)
+		)`,
+		// The projects an idempotent request changed (a JSON array): its replay is authorised again.
+		`ALTER TABLE idempotency_records ADD COLUMN projects TEXT NOT NULL DEFAULT '[]'`,
+	}},
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
