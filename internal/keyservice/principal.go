@@ -140,12 +140,27 @@ func (p Principal) Require(r Right) error {
 	case p.right >= r:
 		return nil
 	}
-	held := "no management scope"
+	held := "holds no management scope"
 	if p.right > 0 {
-		held = p.right.Scope() + " at most"
+		held = "'s highest management scope is " + p.right.Scope()
 	}
 	return &Error{Kind: KindForbidden, RequiredScope: r.Scope(), Message: fmt.Sprintf(
-		"this operation needs an API key with the %s scope (or a higher management scope); this key holds %s", r.Scope(), held)}
+		"this operation needs an API key with the %s scope%s; this key%s", r.Scope(), r.includedBy(), held)}
+}
+
+// includedBy names the management scopes above r, which include it: " (keys:admin includes it)".
+func (r Right) includedBy() string {
+	var above []string
+	for higher := r + 1; higher <= RightAdmin; higher++ {
+		above = append(above, higher.Scope())
+	}
+	switch len(above) {
+	case 0:
+		return ""
+	case 1:
+		return " (" + above[0] + " includes it)"
+	}
+	return " (" + strings.Join(above, " and ") + " include it)"
 }
 
 // MustBeAdmin refuses every principal but the admin.
