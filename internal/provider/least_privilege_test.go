@@ -88,7 +88,7 @@ resource "keyservice_api_key" "rotated" {
 			},
 			{
 				PreConfig: func() { keysBefore = liveKeys() },
-				Config: config(`["deploy:read", "keys:read"]`, rotated("2")),
+				Config:    config(`["deploy:read", "keys:read"]`, rotated("2")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction("keyservice_api_key.rotated", plancheck.ResourceActionUpdate)},
 				},
