@@ -59,8 +59,8 @@ func Invalid(field, format string, args ...any) *Error {
 	return &Error{Kind: KindValidation, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-func notFound(field, format string, args ...any) *Error {
-	return &Error{Kind: KindNotFound, Field: field, Message: fmt.Sprintf(format, args...)}
+func notFound(field, message string) *Error {
+	return &Error{Kind: KindNotFound, Field: field, Message: message}
 }
 
 // The answers for an id or name that the principal cannot see: the same whether it names

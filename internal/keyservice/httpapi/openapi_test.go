@@ -99,10 +99,10 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 // documentedAccess is how openapi.json names a route's access in its security requirement.
 func documentedAccess(r keyservice.Right) []string {
-	switch {
-	case r == 0:
+	switch r {
+	case 0:
 		return nil
-	case r == keyservice.RightOperator:
+	case keyservice.RightOperator:
 		return []string{"admin-token"}
 	}
 	return []string{r.Scope()}
