@@ -40,6 +40,9 @@ func addAPIError(diags *diag.Diagnostics, summary, action string, err error) {
 		detail += "\n\nAn API key only creates, changes or rotates keys that hold no scope it does not hold itself and, when it " +
 			"expires, expire no later than itself. Use a token that holds what this key needs (the admin token is not bound), " +
 			"or ask for less."
+	case isAPIError && apiErr.StatusCode == http.StatusNotFound && apiErr.Field == "project_id":
+		detail += "\n\nNo project has this id, or the token is an API key of another project: a key reaches its own " +
+			"project only, and another project's objects look to it as if they did not exist."
 	case errors.Is(err, client.ErrForbidden):
 		detail += "\n\nThe token is valid but may not do this: creating and deleting projects needs the admin token, and an " +
 			"API key reaches its own project only."
