@@ -3,7 +3,7 @@
 terraform {
   required_providers {
     keyservice = {
-      source = "hashicorp/keyservice"
+      source = "keyservice/keyservice"
     }
   }
 }

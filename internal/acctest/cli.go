@@ -25,13 +25,21 @@ func CacheDir() string {
 	return filepath.Join(home, ".cache", "keyservice")
 }
 
+// ProviderNamespace is the namespace of the provider's address,
+// registry.terraform.io/keyservice/keyservice.
+const ProviderNamespace = "keyservice"
+
 // SetupCLI prepares the environment of an acceptance test run: it picks the CLI named by
-// TF_ACC_TERRAFORM_PATH, or the cached Terraform, and makes sure a TF_CLI_CONFIG_FILE that
-// names a missing file (which breaks OpenTofu's version output) is not passed on.
-// Call it from TestMain; it returns a short description of the CLI for the test log.
+// TF_ACC_TERRAFORM_PATH, or the cached Terraform; makes terraform-plugin-testing serve the
+// provider under its own namespace (TF_ACC_PROVIDER_NAMESPACE, unless set); and makes sure a
+// TF_CLI_CONFIG_FILE that names a missing file (which breaks OpenTofu's version output) is not
+// passed on. Call it from TestMain; it returns a short description of the CLI for the test log.
 func SetupCLI() (string, error) {
 	if os.Getenv("TF_ACC") == "" {
 		return "acceptance tests off (TF_ACC unset)", nil
+	}
+	if os.Getenv("TF_ACC_PROVIDER_NAMESPACE") == "" {
+		os.Setenv("TF_ACC_PROVIDER_NAMESPACE", ProviderNamespace)
 	}
 	if f := os.Getenv("TF_CLI_CONFIG_FILE"); f != "" {
 		if _, err := os.Stat(f); err != nil {

@@ -92,7 +92,7 @@ func StartProcess(t testing.TB) *Process {
 		addr:       addr,
 		secret:     base64.StdEncoding.EncodeToString(secret),
 	}
-	p.Client, err = client.New(client.Config{Endpoint: p.URL, Token: p.AdminToken, NoRetries: true})
+	p.Client, err = client.New(client.Config{Endpoint: p.URL, Token: p.AdminToken, MaxRetries: new(0)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"os"
 	"testing"
 
@@ -57,7 +56,7 @@ func StartServer(t testing.TB) *Server {
 	s.ks = keyservicetest.New(t, s.opts)
 	s.URL, s.AdminToken, s.DBPath, s.Clock = s.ks.URL, s.ks.AdminToken, s.ks.DBPath, s.ks.Clock
 	var err error
-	s.Client, err = client.New(client.Config{Endpoint: s.URL, Token: s.AdminToken, MaxRetries: 1})
+	s.Client, err = client.New(client.Config{Endpoint: s.URL, Token: s.AdminToken, MaxRetries: new(1)})
 	if err != nil {
 		t.Fatalf("client: %v", err)
 	}
@@ -91,11 +90,6 @@ func (s *Server) RotateDueKeys(t testing.TB) int {
 // ServerLog returns everything the server logged so far (debug level), across restarts.
 func (s *Server) ServerLog() string {
 	return s.ks.Logs.String()
-}
-
-// ProviderBlock is the HCL provider block that points the provider at this server.
-func (s *Server) ProviderBlock() string {
-	return fmt.Sprintf("provider \"keyservice\" {\n  endpoint    = %q\n  token       = %q\n  max_retries = 2\n}\n", s.URL, s.AdminToken)
 }
 
 // CreateProject makes a project through the API and returns its ID.

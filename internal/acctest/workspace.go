@@ -51,11 +51,11 @@ func ProviderBinaryDir(t testing.TB) string {
 	return providerBuild.dir
 }
 
-// DevOverridesConfig writes a CLI configuration that takes hashicorp/keyservice from dir.
+// DevOverridesConfig writes a CLI configuration that takes keyservice/keyservice from dir.
 func DevOverridesConfig(t testing.TB, dir string) string {
 	t.Helper()
 	rc := filepath.Join(t.TempDir(), "terraformrc")
-	overrides := "provider_installation {\n  dev_overrides {\n    \"hashicorp/keyservice\" = " +
+	overrides := "provider_installation {\n  dev_overrides {\n    \"keyservice/keyservice\" = " +
 		strconv.Quote(dir) + "\n  }\n  direct {}\n}\n"
 	if err := os.WriteFile(rc, []byte(overrides), 0o600); err != nil {
 		t.Fatal(err)

@@ -16,8 +16,7 @@ type WorkspaceState struct {
 		Type      string `json:"type"`
 		Name      string `json:"name"`
 		Instances []struct {
-			SchemaVersion int            `json:"schema_version"`
-			Attributes    map[string]any `json:"attributes"`
+			Attributes map[string]any `json:"attributes"`
 		} `json:"instances"`
 	} `json:"resources"`
 }
@@ -45,7 +44,7 @@ func (w *Workspace) StateID(t testing.TB, addr string) string {
 // Attr returns a managed resource's attribute as a string ("" for null).
 func (st *WorkspaceState) Attr(t testing.TB, addr, name string) string {
 	t.Helper()
-	v := st.instance(t, addr).Attributes[name]
+	v := st.attributes(t, addr)[name]
 	if v == nil {
 		return ""
 	}
@@ -55,26 +54,15 @@ func (st *WorkspaceState) Attr(t testing.TB, addr, name string) string {
 	return fmt.Sprint(v)
 }
 
-// SchemaVersion returns the schema version a managed resource's state was written with.
-func (st *WorkspaceState) SchemaVersion(t testing.TB, addr string) int {
-	t.Helper()
-	return st.instance(t, addr).SchemaVersion
-}
-
-func (st *WorkspaceState) instance(t testing.TB, addr string) struct {
-	SchemaVersion int            `json:"schema_version"`
-	Attributes    map[string]any `json:"attributes"`
-} {
+// attributes are the attributes of the one instance of a managed resource ("type.name").
+func (st *WorkspaceState) attributes(t testing.TB, addr string) map[string]any {
 	t.Helper()
 	typ, name, _ := strings.Cut(addr, ".")
 	for _, r := range st.Resources {
 		if r.Mode == "managed" && r.Type == typ && r.Name == name && len(r.Instances) == 1 {
-			return r.Instances[0]
+			return r.Instances[0].Attributes
 		}
 	}
 	t.Fatalf("%s is not in the state", addr)
-	return struct {
-		SchemaVersion int            `json:"schema_version"`
-		Attributes    map[string]any `json:"attributes"`
-	}{}
+	return nil
 }

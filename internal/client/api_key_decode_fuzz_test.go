@@ -33,8 +33,12 @@ func FuzzDecodeAPIKeyResponse(f *testing.F) {
 			return
 		}
 		if k.Key != "" {
-			for _, s := range []string{k.String(), fmt.Sprintf("%v", k), fmt.Sprintf("%+v", k), fmt.Sprintf("%#v", k)} {
-				if len(k.Key) >= 4 && strings.Contains(s, k.Key) {
+			// A secret that also stands in a field that may be printed (a body whose key equals
+			// its key_prefix, say) proves nothing: compare with the same key formatted without it.
+			withoutSecret := k
+			withoutSecret.Key = ""
+			for i, s := range formatted(k) {
+				if len(k.Key) >= 4 && strings.Contains(s, k.Key) && !strings.Contains(formatted(withoutSecret)[i], k.Key) {
 					t.Fatalf("formatting a key prints its secret: %s", s)
 				}
 			}
@@ -55,6 +59,11 @@ func FuzzDecodeAPIKeyResponse(f *testing.F) {
 
 // decodeErrorVocabulary holds the words decode errors use themselves (type and field names).
 const decodeErrorVocabulary = "rotation_interval_days previous_key_grace_expires_at service_account_id replaced_by_key_id rotation_webhook_url grace_expires_at next_rotation_at environment_id previous_key_id last_used_at expires_at created_at updated_at revoked_at key_prefix project_id description time.Time []string"
+
+// formatted is k as every formatting verb prints it.
+func formatted(k APIKey) []string {
+	return []string{k.String(), fmt.Sprintf("%v", k), fmt.Sprintf("%+v", k), fmt.Sprintf("%#v", k)}
+}
 
 func isWordRune(r rune) bool {
 	return r == '_' || r == '.' || r == '[' || r == ']' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')

@@ -22,12 +22,18 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
+// Defaults of Config; the provider documents its max_retries and request_timeout with these.
 const (
-	defaultMaxRetries     = 4
-	defaultRequestTimeout = 30 * time.Second
-	defaultRetryWaitMin   = 250 * time.Millisecond
-	defaultRetryWaitMax   = 10 * time.Second
-	defaultUserAgent      = "keyservice-go-client"
+	// DefaultMaxRetries is how many times a failed attempt is retried when Config.MaxRetries is nil.
+	DefaultMaxRetries = 4
+	// DefaultRequestTimeout bounds one attempt when Config.RequestTimeout is zero.
+	DefaultRequestTimeout = 30 * time.Second
+)
+
+const (
+	defaultRetryWaitMin = 250 * time.Millisecond
+	defaultRetryWaitMax = 10 * time.Second
+	defaultUserAgent    = "keyservice-go-client"
 
 	// maxResponseBytes bounds what the client reads of any response.
 	maxResponseBytes = 16 << 20
@@ -41,11 +47,12 @@ const (
 
 // Config configures a Client. Zero values take the documented defaults.
 type Config struct {
-	Endpoint       string        // base URL, e.g. "http://127.0.0.1:8080"; an absolute http(s) URL
-	Token          string        // bearer token: the admin token, or an API key with keys:read, keys:write or keys:admin
-	MaxRetries     int           // retries after the first attempt; 0 means the default 4; negative is an error
-	NoRetries      bool          // make exactly one attempt, whatever MaxRetries says
-	RequestTimeout time.Duration // per attempt; default 30s
+	Endpoint string // base URL, e.g. "http://127.0.0.1:8080"; an absolute http(s) URL
+	Token    string // bearer token: the admin token, or an API key with keys:read, keys:write or keys:admin
+	// MaxRetries is how many times an attempt that failed transiently is retried: nil for
+	// DefaultMaxRetries, new(0) for exactly one attempt; negative is an error.
+	MaxRetries     *int
+	RequestTimeout time.Duration // per attempt; zero means DefaultRequestTimeout
 	RetryWaitMin   time.Duration // default 250ms
 	RetryWaitMax   time.Duration // default 10s; also caps a server's Retry-After
 	HTTPClient     *http.Client  // optional base client (e.g. a custom TLS CA); its Transport is reused
@@ -71,9 +78,13 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	maxRetries := DefaultMaxRetries
+	if cfg.MaxRetries != nil {
+		maxRetries = *cfg.MaxRetries
+	}
 	switch {
-	case cfg.MaxRetries < 0:
-		return nil, fmt.Errorf("keyservice client: max retries must not be negative, got %d", cfg.MaxRetries)
+	case maxRetries < 0:
+		return nil, fmt.Errorf("keyservice client: max retries must not be negative, got %d", maxRetries)
 	case cfg.RequestTimeout < 0:
 		return nil, fmt.Errorf("keyservice client: request timeout must not be negative, got %s", cfg.RequestTimeout)
 	case cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0:
@@ -87,11 +98,8 @@ func New(cfg Config) (*Client, error) {
 		token:      cfg.Token,
 		userAgent:  cmp.Or(cfg.UserAgent, defaultUserAgent),
 		otp:        cfg.OTP,
-		maxRetries: cmp.Or(cfg.MaxRetries, defaultMaxRetries),
+		maxRetries: maxRetries,
 		logger:     cfg.Logger,
-	}
-	if cfg.NoRetries {
-		c.maxRetries = 0
 	}
 	waitMin := cmp.Or(cfg.RetryWaitMin, defaultRetryWaitMin)
 	waitMax := cmp.Or(cfg.RetryWaitMax, max(defaultRetryWaitMax, waitMin))
@@ -100,7 +108,7 @@ func New(cfg Config) (*Client, error) {
 	if base := cfg.HTTPClient; base != nil {
 		httpClient = &http.Client{Transport: base.Transport, CheckRedirect: base.CheckRedirect, Jar: base.Jar}
 	}
-	httpClient.Timeout = cmp.Or(cfg.RequestTimeout, defaultRequestTimeout)
+	httpClient.Timeout = cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout)
 	if httpClient.Transport == nil {
 		httpClient.Transport = http.DefaultTransport
 	}

@@ -86,7 +86,7 @@ func newTestClient(t *testing.T, endpoint string, edit ...func(*Config)) *Client
 	cfg := Config{
 		Endpoint:       endpoint,
 		Token:          testToken,
-		MaxRetries:     3,
+		MaxRetries:     new(3),
 		RequestTimeout: 5 * time.Second,
 		RetryWaitMin:   time.Millisecond,
 		RetryWaitMax:   5 * time.Millisecond,
@@ -248,7 +248,7 @@ func TestRetryPolicyByStatus(t *testing.T) {
 
 func TestConnectionErrorsExhaustRetries(t *testing.T) {
 	srv := newFakeServer(t, dropConnection)
-	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 2 })
+	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = new(2) })
 	_, err := c.CreateProject(t.Context(), CreateProjectRequest{Name: "p"})
 	if err == nil {
 		t.Fatal("want an error")
@@ -270,7 +270,7 @@ func TestStalledServerTimesOutPerAttempt(t *testing.T) {
 	})
 	c := newTestClient(t, srv.URL, func(cfg *Config) {
 		cfg.RequestTimeout = 100 * time.Millisecond
-		cfg.MaxRetries = 2
+		cfg.MaxRetries = new(2)
 	})
 
 	_, err := c.GetProject(t.Context(), "p1")
@@ -293,7 +293,7 @@ func TestContextCancelStopsRetries(t *testing.T) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	})
 	c := newTestClient(t, srv.URL, func(cfg *Config) {
-		cfg.MaxRetries = 10
+		cfg.MaxRetries = new(10)
 		cfg.RetryWaitMin = 50 * time.Millisecond
 		cfg.RetryWaitMax = 100 * time.Millisecond
 	})
@@ -310,7 +310,7 @@ func TestContextCancelStopsRetries(t *testing.T) {
 func TestContextDeadlineDuringBackoff(t *testing.T) {
 	srv := newFakeServer(t, respond(http.StatusInternalServerError, ""))
 	c := newTestClient(t, srv.URL, func(cfg *Config) {
-		cfg.MaxRetries = 10
+		cfg.MaxRetries = new(10)
 		cfg.RetryWaitMin = time.Second
 		cfg.RetryWaitMax = time.Second
 	})
@@ -367,7 +367,7 @@ func TestNewValidatesConfig(t *testing.T) {
 		"relative endpoint": {Endpoint: "127.0.0.1:8080"},
 		"other scheme":      {Endpoint: "ftp://example.com"},
 		"no host":           {Endpoint: "http://"},
-		"negative retries":  {Endpoint: "http://x", MaxRetries: -1},
+		"negative retries":  {Endpoint: "http://x", MaxRetries: new(-1)},
 		"negative timeout":  {Endpoint: "http://x", RequestTimeout: -time.Second},
 		"max below min":     {Endpoint: "http://x", RetryWaitMin: time.Second, RetryWaitMax: time.Millisecond},
 	} {
@@ -386,7 +386,7 @@ func TestNewValidatesConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.maxRetries != defaultMaxRetries || c.http.HTTPClient.Timeout != defaultRequestTimeout ||
+	if c.maxRetries != DefaultMaxRetries || c.http.HTTPClient.Timeout != DefaultRequestTimeout ||
 		c.http.RetryWaitMin != defaultRetryWaitMin || c.http.RetryWaitMax != defaultRetryWaitMax || c.endpoint != "https://keys.example.com" {
 		t.Errorf("defaults not applied: %+v", c)
 	}
@@ -415,18 +415,31 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-func TestNoRetriesMakesOneAttempt(t *testing.T) {
-	var attempts atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		attempts.Add(1)
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}))
-	defer srv.Close()
-	c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.NoRetries = true })
-	if _, err := c.GetProject(context.Background(), "prj_x"); err == nil {
-		t.Fatal("want an error from a 503")
-	}
-	if n := attempts.Load(); n != 1 {
-		t.Fatalf("NoRetries made %d attempts, want 1", n)
+// TestMaxRetriesSaysWhatItMeans: nil retries DefaultMaxRetries times, a pointer to n n times,
+// and a pointer to 0 makes exactly one attempt (it once meant "the default").
+func TestMaxRetriesSaysWhatItMeans(t *testing.T) {
+	for name, tc := range map[string]struct {
+		maxRetries   *int
+		wantAttempts int32
+	}{
+		"nil is the default": {nil, 1 + DefaultMaxRetries},
+		"zero is none":       {new(0), 1},
+		"two":                {new(2), 3},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var attempts atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				attempts.Add(1)
+				w.WriteHeader(http.StatusServiceUnavailable)
+			}))
+			defer srv.Close()
+			c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = tc.maxRetries })
+			if _, err := c.GetProject(context.Background(), "prj_x"); err == nil {
+				t.Fatal("want an error from a 503")
+			}
+			if n := attempts.Load(); n != tc.wantAttempts {
+				t.Fatalf("%d attempts, want %d", n, tc.wantAttempts)
+			}
+		})
 	}
 }

@@ -31,7 +31,7 @@ func TestErrorMapping(t *testing.T) {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
 			srv := newFakeServer(t, respond(tt.status,
 				`{"error":{"code":"conflict","message":"name \"x\" is already used","field":"name"}}`, "X-Request-Id", "req-7"))
-			c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 0 })
+			c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = new(0) })
 
 			err := c.DeleteProject(t.Context(), "p1")
 			for _, s := range sentinels {

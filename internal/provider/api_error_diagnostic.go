@@ -53,6 +53,8 @@ func addAPIError(diags *diag.Diagnostics, summary, action string, err error) {
 	case errors.Is(err, context.DeadlineExceeded):
 		detail += "\n\nThe operation did not finish in time: raise the resource's timeouts, or the provider's request_timeout " +
 			"or max_retries, or check the connection to the key service."
+	case errors.Is(err, client.ErrNotFound):
+		// The message names what was not found; the key service did answer.
 	case !isAPIError:
 		detail += "\n\nThe key service did not answer: check endpoint (or KEYSERVICE_ENDPOINT), that keyserviced runs, and the network between."
 	}

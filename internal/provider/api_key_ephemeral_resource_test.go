@@ -3,9 +3,12 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -29,7 +32,7 @@ func TestAccAPIKeyEphemeral_openedThenRevokedOnClose(t *testing.T) {
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
-			Config: s.ProviderBlock() + fmt.Sprintf(`
+			Config: s.ProviderBlock("echo") + fmt.Sprintf(`
 ephemeral "keyservice_api_key" "run" {
   project_id  = %[1]q
   name_prefix = "ci-run-"
@@ -64,16 +67,28 @@ resource "echo" "run" {}
 	if len(keys) == 0 {
 		t.Fatal("no ephemeral key was created")
 	}
+	var longest, longestLived time.Duration
 	for _, k := range keys {
 		if !strings.HasPrefix(k.Name, "ci-run-") {
 			t.Errorf("unexpected key %s", k.Name)
 		}
 		if k.RevokedAt == nil {
 			t.Errorf("ephemeral key %s (%s) was not revoked on close", k.ID, k.Name)
+			continue
 		}
 		if k.ExpiresAt == nil {
 			t.Errorf("ephemeral key %s has no expiry", k.ID)
+			continue
 		}
+		// The server's own timestamps: what it granted, and how long the key was usable.
+		if ttl := k.ExpiresAt.Sub(k.CreatedAt); ttl > 15*time.Minute {
+			t.Errorf("ephemeral key %s was granted %s, more than its ttl of 15m", k.ID, ttl)
+		} else {
+			longest = max(longest, ttl)
+		}
+		longestLived = max(longestLived, k.RevokedAt.Sub(k.CreatedAt))
 	}
-	t.Logf("%d ephemeral keys opened and revoked", len(keys))
+	t.Logf("observed on %s: the runs opened %d keys (plan and apply each open one), all named ci-run-…, "+
+		"each granted at most %s and revoked on close, the longest-lived %s after its creation",
+		filepath.Base(os.Getenv("TF_ACC_TERRAFORM_PATH")), len(keys), longest, longestLived.Round(time.Millisecond))
 }

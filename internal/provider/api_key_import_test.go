@@ -66,70 +66,6 @@ func (n expectImports) CheckPlan(_ context.Context, req plancheck.CheckPlanReque
 	}
 }
 
-// TestAccAPIKey_bulkImportForEach adopts 25 keys made outside Terraform in one plan, with one
-// import block whose for_each walks the keyservice_api_keys data source. It runs the CLI
-// directly: terraform-plugin-testing's state shim does not support for_each instances.
-func TestAccAPIKey_bulkImportForEach(t *testing.T) {
-	t.Parallel()
-	s := acctest.NewServer(t)
-	projectID := s.CreateProject(t, "adopt")
-	seedKeys(t, s, projectID, 25)
-	w := s.NewWorkspace(t)
-	w.Write(fmt.Sprintf(`
-provider "keyservice" {}
-
-data "keyservice_api_keys" "legacy" {
-  project_id  = %[1]q
-  name_prefix = "legacy-"
-}
-
-locals {
-  legacy = { for k in data.keyservice_api_keys.legacy.keys : k.name => k }
-}
-
-import {
-  for_each = local.legacy
-  to       = keyservice_api_key.adopted[each.key]
-  id       = each.value.id
-}
-
-resource "keyservice_api_key" "adopted" {
-  for_each    = local.legacy
-  project_id  = %[1]q
-  name        = each.value.name
-  description = each.value.description
-  scopes      = each.value.scopes
-  active      = each.value.active
-  expires_at  = each.value.expires_at
-}
-`, projectID))
-
-	w.MustRun("plan", "-input=false", "-out=adopt.tfplan")
-	imported := 0
-	for addr, actions := range plannedActions(t, w, "adopt.tfplan") {
-		if strings.HasPrefix(addr, "keyservice_api_key.adopted[") {
-			imported++
-		}
-		if len(actions) != 1 || (actions[0] != "no-op" && actions[0] != "read") {
-			t.Errorf("%s: planned %v, want only an import", addr, actions)
-		}
-	}
-	if imported != 25 {
-		t.Fatalf("the plan imports %d keys, want 25", imported)
-	}
-	out := w.MustRun("apply", "-input=false", "adopt.tfplan")
-	if !strings.Contains(out, "25 imported") {
-		t.Errorf("apply does not report 25 imports:\n%s", out)
-	}
-	if code, out := w.Run("plan", "-detailed-exitcode", "-input=false"); code != 0 {
-		t.Fatalf("plan after adoption: exit %d, want 0:\n%s", code, out)
-	}
-	w.MustRun("destroy", "-auto-approve", "-input=false")
-	if n := len(s.LiveKeys(t, projectID)); n != 0 {
-		t.Errorf("destroy after adoption left %d live keys", n)
-	}
-}
-
 // TestAccAPIKey_importByIdentity imports a key with `import { identity = {...} }`, by project
 // and name. Resource identity needs OpenTofu 1.12 (or Terraform 1.12); Terraform 1.8.5 skips it.
 func TestAccAPIKey_importByIdentity(t *testing.T) {
@@ -186,7 +122,7 @@ func TestAccAPIKey_generatedConfigRoundTrip(t *testing.T) {
 	keys := seedKeys(t, s, projectID, 5)
 	w := s.NewWorkspace(t)
 	var imports strings.Builder
-	imports.WriteString("provider \"keyservice\" {}\n")
+	imports.WriteString(acctest.RequiredProviders("keyservice") + "provider \"keyservice\" {}\n")
 	for i, k := range keys {
 		fmt.Fprintf(&imports, "\nimport {\n  to = keyservice_api_key.k%d\n  id = %q\n}\n", i, k.ID)
 	}

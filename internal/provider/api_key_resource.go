@@ -91,7 +91,6 @@ func (r *APIKeyResource) Metadata(_ context.Context, req resource.MetadataReques
 func (r *APIKeyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	useState := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	resp.Schema = schema.Schema{
-		Version: apiKeySchemaVersion,
 		MarkdownDescription: "An API key of a project. The secret `key` is known only after create or rotation. " +
 			"Name, description, scopes, `active` and `expires_at` change in place; a change of `rotate_triggers`, or `rotation_days` " +
 			"passing since the last rotation, rotates the key in place, keeping the old key valid for `rotation_grace_period`. " +

@@ -122,11 +122,16 @@ func TestAccAPIKey_revokedOutsideTerraformIsRecreated(t *testing.T) {
 	projectID := s.CreateProject(t, "revoked")
 	config := apiKeyConfig(s, projectID, "svc", "")
 	var firstID string
+	newKey := statecheck.CompareValue(compare.ValuesDiffer())
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: s.ProviderFactories(),
 		Steps: []resource.TestStep{
-			{Config: config, Check: resource.TestCheckResourceAttrWith(keyAddr, "id", capture(&firstID))},
+			{
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{newKey.AddStateValue(keyAddr, tfjsonpath.New("id"))},
+				Check:             resource.TestCheckResourceAttrWith(keyAddr, "id", capture(&firstID)),
+			},
 			{
 				PreConfig: func() {
 					if err := s.Client.RevokeAPIKey(context.Background(), firstID); err != nil {
@@ -138,15 +143,8 @@ func TestAccAPIKey_revokedOutsideTerraformIsRecreated(t *testing.T) {
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(keyAddr, plancheck.ResourceActionCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: resource.ComposeTestCheckFunc(
-					checkKeyWorks(s, keyAddr),
-					resource.TestCheckResourceAttrWith(keyAddr, "id", func(v string) error {
-						if v == firstID {
-							return errors.New("the revoked key is still in state")
-						}
-						return nil
-					}),
-				),
+				ConfigStateChecks: []statecheck.StateCheck{newKey.AddStateValue(keyAddr, tfjsonpath.New("id"))}, // not the revoked key
+				Check:             checkKeyWorks(s, keyAddr),
 			},
 		},
 	})
@@ -157,11 +155,16 @@ func TestAccAPIKey_disabledRenamedRescopedOutsideTerraformIsPlannedBack(t *testi
 	projectID := s.CreateProject(t, "drift")
 	config := apiKeyConfig(s, projectID, "svc", `scopes = ["read"]`)
 	var id string
+	sameKey := statecheck.CompareValue(compare.ValuesSame())
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: s.ProviderFactories(),
 		Steps: []resource.TestStep{
-			{Config: config, Check: resource.TestCheckResourceAttrWith(keyAddr, "id", capture(&id))},
+			{
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{sameKey.AddStateValue(keyAddr, tfjsonpath.New("id"))},
+				Check:             resource.TestCheckResourceAttrWith(keyAddr, "id", capture(&id)),
+			},
 			{
 				PreConfig: func() {
 					name, active, scopes := "renamed-by-hand", false, []string{"write"}
@@ -179,20 +182,14 @@ func TestAccAPIKey_disabledRenamedRescopedOutsideTerraformIsPlannedBack(t *testi
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttrWith(keyAddr, "id", func(v string) error {
-						if v != id {
-							return fmt.Errorf("id changed from %s to %s: an update must not replace the key", id, v)
-						}
-						return nil
-					}),
-					checkServerKey(s, keyAddr, func(k *client.APIKey) error {
-						if k.Name != "svc" || !k.Active || len(k.Scopes) != 1 || k.Scopes[0] != "read" {
-							return fmt.Errorf("server key not planned back to config: %+v", k)
-						}
-						return nil
-					}),
-				),
+				// An update, not a replacement: the same key.
+				ConfigStateChecks: []statecheck.StateCheck{sameKey.AddStateValue(keyAddr, tfjsonpath.New("id"))},
+				Check: checkServerKey(s, keyAddr, func(k *client.APIKey) error {
+					if k.Name != "svc" || !k.Active || len(k.Scopes) != 1 || k.Scopes[0] != "read" {
+						return fmt.Errorf("server key not planned back to config: %+v", k)
+					}
+					return nil
+				}),
 			},
 		},
 	})

@@ -31,7 +31,8 @@ func TestAccAPIKey_rotateTriggersRotateInPlaceWithGrace(t *testing.T) {
 	}
 	keysDiffer := statecheck.CompareValue(compare.ValuesDiffer())
 	idsDiffer := statecheck.CompareValue(compare.ValuesDiffer())
-	var oldKey, oldID, newKey string
+	previousIsOld := statecheck.CompareValue(compare.ValuesSame()) // the old id, then previous_key_id
+	var oldKey string
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: s.ProviderFactories(),
@@ -41,12 +42,10 @@ func TestAccAPIKey_rotateTriggersRotateInPlaceWithGrace(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					keysDiffer.AddStateValue(keyAddr, tfjsonpath.New("key")),
 					idsDiffer.AddStateValue(keyAddr, tfjsonpath.New("id")),
+					previousIsOld.AddStateValue(keyAddr, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("previous_key_id"), knownvalue.Null()),
 				},
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttrWith(keyAddr, "key", capture(&oldKey)),
-					resource.TestCheckResourceAttrWith(keyAddr, "id", capture(&oldID)),
-				),
+				Check: resource.TestCheckResourceAttrWith(keyAddr, "key", capture(&oldKey)),
 			},
 			{
 				Config: config("2"),
@@ -62,17 +61,11 @@ func TestAccAPIKey_rotateTriggersRotateInPlaceWithGrace(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					keysDiffer.AddStateValue(keyAddr, tfjsonpath.New("key")),
 					idsDiffer.AddStateValue(keyAddr, tfjsonpath.New("id")),
+					previousIsOld.AddStateValue(keyAddr, tfjsonpath.New("previous_key_id")),
 					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("previous_key_grace_expires_at"), knownvalue.NotNull()),
 					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("name"), knownvalue.StringExact("svc")),
 				},
 				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttrWith(keyAddr, "key", capture(&newKey)),
-					resource.TestCheckResourceAttrWith(keyAddr, "previous_key_id", func(v string) error {
-						if v != oldID {
-							return fmt.Errorf("previous_key_id = %q, want the old id %q", v, oldID)
-						}
-						return nil
-					}),
 					checkKeyWorks(s, keyAddr),
 					func(*terraform.State) error { return verifies(s, oldKey, "old key during the grace period") },
 				),
@@ -141,12 +134,18 @@ func TestAccAPIKey_rotatedOutsideTerraformIsFollowed(t *testing.T) {
 	config := apiKeyConfig(s, projectID, "svc", "")
 	var firstID string
 	var rotated *client.APIKey
+	previousIsFirst := statecheck.CompareValue(compare.ValuesSame()) // the first id, then previous_key_id
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: s.ProviderFactories(),
 		Steps: []resource.TestStep{
-			{Config: config, Check: resource.TestCheckResourceAttrWith(keyAddr, "id", capture(&firstID))},
 			{
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{previousIsFirst.AddStateValue(keyAddr, tfjsonpath.New("id"))},
+				Check:             resource.TestCheckResourceAttrWith(keyAddr, "id", capture(&firstID)),
+			},
+			{
+				// The refresh follows the rotation to the successor; nothing to apply.
 				PreConfig: func() {
 					var err error
 					rotated, err = s.Client.RotateAPIKey(context.Background(), firstID, client.RotateAPIKeyRequest{})
@@ -154,29 +153,21 @@ func TestAccAPIKey_rotatedOutsideTerraformIsFollowed(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				RefreshState: true,
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckNoResourceAttr(keyAddr, "key"),
-					resource.TestCheckResourceAttr(keyAddr, "status", "active"),
-					resource.TestCheckResourceAttrWith(keyAddr, "previous_key_id", func(v string) error {
-						if v != firstID {
-							return fmt.Errorf("previous_key_id %s, want %s", v, firstID)
-						}
-						return nil
-					}),
-					resource.TestCheckResourceAttrWith(keyAddr, "id", func(v string) error {
-						if v != rotated.ID {
-							return fmt.Errorf("state id %s, want the successor %s", v, rotated.ID)
-						}
-						return nil
-					}),
-				),
-			},
-			{
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					previousIsFirst.AddStateValue(keyAddr, tfjsonpath.New("previous_key_id")),
+					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("key"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+				},
+				Check: resource.TestCheckResourceAttrWith(keyAddr, "id", func(v string) error {
+					if v != rotated.ID {
+						return fmt.Errorf("state id %s, want the successor %s", v, rotated.ID)
+					}
+					return nil
+				}),
 			},
 		},
 	})

@@ -14,9 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/acctest"
 )
@@ -83,6 +87,7 @@ resource "keyservice_api_key" "test" {
 }
 `, hook.URL+"/rotated")
 	var projectID, signingSecret, oldID, oldSecret string
+	previousIsOld := statecheck.CompareValue(compare.ValuesSame()) // the old id, then previous_key_id
 	var event struct {
 		Event         string `json:"event"`
 		KeyID         string `json:"key_id"`
@@ -95,7 +100,8 @@ resource "keyservice_api_key" "test" {
 		ProtoV6ProviderFactories: s.ProviderFactories(),
 		Steps: []resource.TestStep{
 			{
-				Config: config,
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{previousIsOld.AddStateValue(keyAddr, tfjsonpath.New("id"))},
 				Check: resource.ComposeTestCheckFunc(
 					resource.TestCheckResourceAttrWith(projectAddr, "id", capture(&projectID)),
 					resource.TestCheckResourceAttrWith(projectAddr, "webhook_signing_secret", capture(&signingSecret)),
@@ -135,35 +141,30 @@ resource "keyservice_api_key" "test" {
 						t.Fatalf("the delivered key verifies as %s, the event says %s", res.ID, event.KeyID)
 					}
 				},
-				RefreshState: true,
+				// The refresh follows the rotation to the new key: nothing to apply.
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					previousIsOld.AddStateValue(keyAddr, tfjsonpath.New("previous_key_id")),
+					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("key"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(keyAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+				},
 				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckNoResourceAttr(keyAddr, "key"),
 					resource.TestCheckResourceAttrWith(keyAddr, "id", func(v string) error {
 						if v != event.KeyID {
 							return fmt.Errorf("state id %s, want the key the server rotated to, %s", v, event.KeyID)
 						}
 						return nil
 					}),
-					resource.TestCheckResourceAttrWith(keyAddr, "previous_key_id", func(v string) error {
-						if v != oldID {
-							return fmt.Errorf("previous_key_id %s, want %s", v, oldID)
+					func(*terraform.State) error {
+						if n := len(hook.deliveries()); n != 1 {
+							return fmt.Errorf("%d webhook deliveries, want still 1", n)
 						}
 						return nil
-					}),
-					resource.TestCheckResourceAttr(keyAddr, "status", "active"),
+					},
 				),
-			},
-			{
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: func(*terraform.State) error {
-					if n := len(hook.deliveries()); n != 1 {
-						return fmt.Errorf("%d webhook deliveries, want still 1", n)
-					}
-					return nil
-				},
 			},
 		},
 	})

@@ -5,10 +5,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // Default time an operation on a key may take, all retries included. Generous: the client's
@@ -28,13 +26,6 @@ func apiKeyTimeoutsAttribute(ctx context.Context) schema.Attribute {
 		UpdateDescription: "How long updating or rotating a key may take, retries included. Defaults to `10m`.",
 		DeleteDescription: "How long revoking or disabling a key may take, retries included. Defaults to `10m`.",
 	})
-}
-
-// nullAPIKeyTimeouts is an unset `timeouts`, for states built from scratch (upgrades).
-func nullAPIKeyTimeouts() timeouts.Value {
-	return timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
-		"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType,
-	})}
 }
 
 // withOperationTimeout bounds ctx by the configured timeout of one operation. get is one of

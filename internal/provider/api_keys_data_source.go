@@ -46,28 +46,7 @@ func (d *APIKeysDataSource) Metadata(_ context.Context, req datasource.MetadataR
 	resp.TypeName = req.ProviderTypeName + "_api_keys"
 }
 
-func (d *APIKeysDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	var one datasource.SchemaResponse
-	(&APIKeyDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &one)
-	keyAttributes := map[string]schema.Attribute{}
-	for name, a := range one.Schema.Attributes {
-		switch a := a.(type) {
-		case schema.StringAttribute:
-			keyAttributes[name] = schema.StringAttribute{MarkdownDescription: a.MarkdownDescription, Computed: true}
-		case schema.BoolAttribute:
-			keyAttributes[name] = schema.BoolAttribute{MarkdownDescription: a.MarkdownDescription, Computed: true}
-		case schema.SetAttribute:
-			keyAttributes[name] = schema.SetAttribute{MarkdownDescription: a.MarkdownDescription, ElementType: a.ElementType, Computed: true}
-		}
-	}
-	// The single-key data source describes these as lookup arguments; in the list they are results.
-	for name, desc := range map[string]string{
-		"id":         "Key ID.",
-		"name":       "Key name.",
-		"project_id": "Project of the key.",
-	} {
-		keyAttributes[name] = schema.StringAttribute{MarkdownDescription: desc, Computed: true}
-	}
+func (d *APIKeysDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	filter := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{MarkdownDescription: desc, Optional: true}
 	}
@@ -100,9 +79,9 @@ func (d *APIKeysDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 					"created_at", "-created_at", "name", "-name", "expires_at", "-expires_at")},
 			},
 			"keys": schema.ListNestedAttribute{
-				MarkdownDescription: "The keys, in the requested order.",
+				MarkdownDescription: "The keys, in the requested order, each with every attribute the key service holds (as the `keyservice_api_key` data source has them).",
 				Computed:            true,
-				NestedObject:        schema.NestedAttributeObject{Attributes: keyAttributes},
+				NestedObject:        schema.NestedAttributeObject{Attributes: apiKeyAttributes()},
 			},
 		},
 	}

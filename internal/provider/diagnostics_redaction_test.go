@@ -36,7 +36,7 @@ func TestAccSecrets_neverInDiagnostics(t *testing.T) {
 		ws.Setenv("KEYSERVICE_OTP", codes[len(codes)-1])
 	}
 	config := func(description, trigger string) string {
-		return fmt.Sprintf(`
+		return acctest.RequiredProviders("keyservice") + fmt.Sprintf(`
 provider "keyservice" {
   max_retries = 1
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -23,7 +21,7 @@ func driftConfig(webhookURL string) string {
 	return fmt.Sprintf(`
 terraform {
   required_providers {
-    keyservice = { source = "hashicorp/keyservice" }
+    keyservice = { source = "keyservice/keyservice" }
   }
 }
 
@@ -284,10 +282,8 @@ func TestAccDrift_matrix(t *testing.T) {
 }
 
 // TestAccDrift_noFalsePositives asserts that nothing that is not a change makes CI fail: keys
-// being used between plans, a server restart, state written by an older provider (schema
-// version 0), and refresh-only plans. Everything after the first apply runs as a drift job
-// does, with a keys:read key of the project: plans, refreshes, and an apply that changes
-// nothing on the server (it upgrades the state).
+// being used between plans, a server restart, and refresh-only plans. Everything after the first
+// apply runs as a drift job does, with a keys:read key of the project: plans and refreshes.
 func TestAccDrift_noFalsePositives(t *testing.T) {
 	t.Parallel()
 	s := acctest.NewServer(t)
@@ -313,6 +309,7 @@ func TestAccDrift_noFalsePositives(t *testing.T) {
 		}
 	}
 
+	clean("refresh-only right after the apply", "-refresh-only")
 	for i := range 3 {
 		useKeys()
 		clean(fmt.Sprintf("after using the keys (round %d)", i+1))
@@ -324,53 +321,8 @@ func TestAccDrift_noFalsePositives(t *testing.T) {
 	s.Restart(t)
 	clean("after a server restart")
 
-	downgradeStateToV0(t, w)
-	clean("state of schema version 0 (older provider)")
-	clean("refresh-only on state of schema version 0", "-refresh-only")
-	w.MustRun("apply", "-auto-approve", "-input=false")
-	if v := w.State(t).SchemaVersion(t, "keyservice_api_key.d"); v != 1 {
-		t.Errorf("after apply the state's schema version is %d, want 1", v)
-	}
 	useKeys()
-	clean("after the upgrade and use")
-}
-
-// downgradeStateToV0 rewrites key d in terraform.tfstate as provider 0.0.x wrote it (the other
-// keys use arguments that 0.0.x did not have).
-func downgradeStateToV0(t *testing.T, w *acctest.Workspace) {
-	t.Helper()
-	path := filepath.Join(w.Dir, "terraform.tfstate")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var state map[string]any
-	must(t, json.Unmarshal(raw, &state))
-	n := 0
-	for _, r := range state["resources"].([]any) {
-		r := r.(map[string]any)
-		if r["type"] != "keyservice_api_key" || r["name"] != "d" {
-			continue
-		}
-		for _, inst := range r["instances"].([]any) {
-			inst := inst.(map[string]any)
-			inst["schema_version"] = 0
-			attrs := inst["attributes"].(map[string]any)
-			for _, added := range []string{"expires_in_days", "service_account_id", "environment_id",
-				"rotation_interval_days", "rotation_webhook_url", "next_rotation_at", "deletion_policy", "timeouts"} {
-				delete(attrs, added)
-			}
-			attrs["last_used_at"] = time.Now().UTC().Format(time.RFC3339)
-			n++
-		}
-	}
-	if n != 1 {
-		t.Fatalf("downgraded %d key instances, want 1", n)
-	}
-	state["serial"] = state["serial"].(float64) + 1
-	out, err := json.MarshalIndent(state, "", "  ")
-	must(t, err)
-	must(t, os.WriteFile(path, out, 0o600))
+	clean("after the restart and use")
 }
 
 // plannedActions reads a saved plan's resource changes: address → actions.

@@ -47,6 +47,7 @@ type EnvironmentResourceModel struct {
 
 func (r *EnvironmentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_environment"
+	resp.ResourceBehavior.MutableIdentity = true // a rename changes the name
 }
 
 func (r *EnvironmentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -118,7 +119,9 @@ func (r *EnvironmentResource) Create(ctx context.Context, req resource.CreateReq
 			fmt.Sprintf("create environment %q in project %s", plan.Name.ValueString(), plan.ProjectID.ValueString()), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, environmentModelFrom(e))...)
+	m := environmentModelFrom(e)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setEnvironmentIdentity(ctx, resp.Identity, m, &resp.Diagnostics)
 }
 
 func (r *EnvironmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -132,6 +135,7 @@ func (r *EnvironmentResource) Read(ctx context.Context, req resource.ReadRequest
 		resp.Diagnostics.AddWarning("Environment Deleted Outside Terraform",
 			fmt.Sprintf("Environment %s (%s) no longer exists; it was removed from the state and will be planned for creation.",
 				state.ID.ValueString(), state.Name.ValueString()))
+		setEnvironmentIdentity(ctx, resp.Identity, state, &resp.Diagnostics) // required even on removal
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -139,7 +143,9 @@ func (r *EnvironmentResource) Read(ctx context.Context, req resource.ReadRequest
 		addAPIError(&resp.Diagnostics, "Error Reading Environment", "read environment "+state.ID.ValueString(), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, environmentModelFrom(e))...)
+	m := environmentModelFrom(e)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setEnvironmentIdentity(ctx, resp.Identity, m, &resp.Diagnostics)
 }
 
 func (r *EnvironmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -161,7 +167,9 @@ func (r *EnvironmentResource) Update(ctx context.Context, req resource.UpdateReq
 		addAPIError(&resp.Diagnostics, "Error Updating Environment", "update environment "+state.ID.ValueString(), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, environmentModelFrom(e))...)
+	m := environmentModelFrom(e)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	setEnvironmentIdentity(ctx, resp.Identity, m, &resp.Diagnostics)
 }
 
 func (r *EnvironmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -184,7 +192,8 @@ func (r *EnvironmentResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 }
 
-// ImportState accepts an environment ID, or "project_id/name".
+// ImportState accepts an environment ID, or "project_id/name", or an import block's identity
+// holding either.
 func (r *EnvironmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := importID(ctx, req, resp, "environment", func(ctx context.Context, projectID, name string) (string, error) {
 		e, err := r.data.client.GetEnvironmentByName(ctx, projectID, name)

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/acctest"
 	"github.com/keyservice/terraform-provider-keyservice/internal/client"
@@ -173,6 +174,98 @@ func TestAccEnvironment_deleteRefusedWhileKeysWork(t *testing.T) {
 					}
 					return nil
 				},
+			},
+		},
+	})
+}
+
+// TestAccEnvironment_importByIdentity adopts an environment made through the API with an import
+// block naming it by project and name, and records its identity. Resource identity needs
+// Terraform 1.12 or OpenTofu 1.12; older CLIs skip it.
+func TestAccEnvironment_importByIdentity(t *testing.T) {
+	s := acctest.NewServer(t)
+	projectID := s.CreateProject(t, "env-identity")
+	e, err := s.Client.CreateEnvironment(context.Background(), client.CreateEnvironmentRequest{ProjectID: projectID, Name: "production", Description: "live"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	identity := map[string]knownvalue.Check{
+		"id":         knownvalue.StringExact(e.ID),
+		"project_id": knownvalue.StringExact(projectID),
+		"name":       knownvalue.StringExact("production"),
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
+		ProtoV6ProviderFactories: s.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: environmentConfig(s, projectID, "production", `description = "live"`) + fmt.Sprintf(`
+import {
+  to       = keyservice_environment.env
+  identity = {
+    project_id = %q
+    name       = "production"
+  }
+}
+`, projectID),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{expectImports(1)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(envAddr, tfjsonpath.New("id"), knownvalue.StringExact(e.ID)),
+					statecheck.ExpectIdentity(envAddr, identity),
+				},
+			},
+			{
+				// A rename changes the identity's name: the identity is mutable.
+				Config: environmentConfig(s, projectID, "prod", `description = "live"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentityValue(envAddr, tfjsonpath.New("name"), knownvalue.StringExact("prod")),
+				},
+			},
+			{ResourceName: envAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithResourceIdentity},
+		},
+	})
+}
+
+// TestAccEnvironmentDataSource_byIDAndName applies keyservice_environment (data source) by id and
+// by name in the provider's default project, and reports an unknown name.
+func TestAccEnvironmentDataSource_byIDAndName(t *testing.T) {
+	s := acctest.NewServer(t)
+	projectID := s.CreateProject(t, "env-data-source")
+	provider := acctest.RequiredProviders("keyservice") + fmt.Sprintf("provider \"keyservice\" {\n  endpoint   = %q\n  token      = %q\n  project_id = %q\n}\n", s.URL, s.AdminToken, projectID)
+	config := provider + `
+resource "keyservice_environment" "env" {
+  name        = "staging"
+  description = "pre-production"
+}
+
+data "keyservice_environment" "by_id" {
+  id = keyservice_environment.env.id
+}
+
+data "keyservice_environment" "by_name" {
+  name       = "staging"
+  depends_on = [keyservice_environment.env]
+}
+`
+	var checks []resource.TestCheckFunc
+	for _, ds := range []string{"data.keyservice_environment.by_id", "data.keyservice_environment.by_name"} {
+		for _, a := range []string{"id", "project_id", "name", "description", "created_at"} {
+			checks = append(checks, resource.TestCheckResourceAttrPair(ds, a, envAddr, a))
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: s.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check:  resource.ComposeAggregateTestCheckFunc(append(checks, resource.TestCheckResourceAttr(envAddr, "project_id", projectID))...),
+			},
+			{
+				Config:      provider + "data \"keyservice_environment\" \"missing\" {\n  name = \"nowhere\"\n}\n",
+				ExpectError: regexp.MustCompile(`(?s)Error Reading Environment.*no environment named\s+"nowhere"`),
 			},
 		},
 	})

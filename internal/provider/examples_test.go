@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/acctest"
 )
 
 // requiredProvidersTF is added to an example that does not say where keyservice comes from,
@@ -16,7 +18,7 @@ import (
 const requiredProvidersTF = `terraform {
   required_providers {
     keyservice = {
-      source = "hashicorp/keyservice"
+      source = "keyservice/keyservice"
     }
   }
 }
@@ -27,6 +29,11 @@ const requiredProvidersTF = `terraform {
 var minimumCLIVersion = map[string][2]int{
 	"ephemeral-resources": {1, 10},
 }
+
+// importByIdentity is the example of an import block with an identity (Terraform and OpenTofu
+// 1.12): it imports the resource the directory's import-by-string-id.tf imports too, so it is
+// validated in a run of its own, without that file.
+const importByIdentity = "import-by-identity.tf"
 
 // TestAccExamples checks that every example the docs show is formatted and valid: the CLI runs
 // `fmt -check` over examples/ and `validate` in a copy of each directory that holds .tf files,
@@ -42,19 +49,7 @@ func TestAccExamples(t *testing.T) {
 	}
 	examples := filepath.Join(root, "examples")
 
-	bin := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-keyservice"), ".")
-	build.Dir = root
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build of the provider: %v\n%s", err, out)
-	}
-	rc := filepath.Join(t.TempDir(), "terraformrc")
-	overrides := "provider_installation {\n  dev_overrides {\n    \"hashicorp/keyservice\" = " +
-		strconv.Quote(bin) + "\n  }\n  direct {}\n}\n"
-	if err := os.WriteFile(rc, []byte(overrides), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	rc := acctest.DevOverridesConfig(t, acctest.ProviderBinaryDir(t))
 	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
 	major, minor := cliVersion(t, cli, env)
 
@@ -71,7 +66,17 @@ func TestAccExamples(t *testing.T) {
 				t.Skipf("%s needs CLI %d.%d or later; %s is %d.%d", kind, want[0], want[1], cli, major, minor)
 			}
 			work := t.TempDir()
-			copyTFFiles(t, dir, work)
+			copyTFFiles(t, dir, work, func(name string) bool { return name != importByIdentity })
+			runCLI(t, cli, env, work, "validate", "-no-color")
+			if _, err := os.Stat(filepath.Join(dir, importByIdentity)); err != nil {
+				return
+			}
+			if major == 1 && minor < 12 {
+				t.Logf("%s not validated: import by identity needs CLI 1.12 or later; %s is %d.%d", importByIdentity, cli, major, minor)
+				return
+			}
+			work = t.TempDir()
+			copyTFFiles(t, dir, work, func(name string) bool { return !strings.HasPrefix(name, "import-") || name == importByIdentity })
 			runCLI(t, cli, env, work, "validate", "-no-color")
 		})
 	}
@@ -104,9 +109,9 @@ func exampleDirs(t *testing.T, examples string) []string {
 	return dirs
 }
 
-// copyTFFiles copies the .tf files of dir into work, adding a required_providers block when
-// none of them has one.
-func copyTFFiles(t *testing.T, dir, work string) {
+// copyTFFiles copies the .tf files of dir that include accepts into work, adding a
+// required_providers block when none of them has one.
+func copyTFFiles(t *testing.T, dir, work string, include func(name string) bool) {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -114,7 +119,7 @@ func copyTFFiles(t *testing.T, dir, work string) {
 	}
 	declared := false
 	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") || !include(e.Name()) {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(dir, e.Name()))

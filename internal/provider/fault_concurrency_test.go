@@ -21,7 +21,7 @@ func TestFaultConcurrency(t *testing.T) {
 	projectID := s.CreateProject(t, "concurrency")
 	ws := s.NewWorkspace(t)
 	config := func(count int, description string) string {
-		return fmt.Sprintf(`
+		return acctest.RequiredProviders("keyservice") + fmt.Sprintf(`
 provider "keyservice" {}
 
 resource "keyservice_api_key" "k" {

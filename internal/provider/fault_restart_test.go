@@ -32,7 +32,7 @@ func testServerRestart(t *testing.T, maxRetries int, restartAfterApply bool) {
 	}
 	const keys = 40
 	ws := p.NewWorkspace(t)
-	ws.Write(fmt.Sprintf(`
+	ws.Write(acctest.RequiredProviders("keyservice") + fmt.Sprintf(`
 provider "keyservice" {
   max_retries = %d
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // nameIdentityModel is the resource identity of objects named uniquely within a project (keys,
-// service accounts): an id, or a project and a name. A rename changes it, so resources that use
+// service accounts, environments): an id, or a project and a name. A rename changes it, so resources that use
 // it declare a mutable identity.
 type nameIdentityModel struct {
 	ID        types.String `tfsdk:"id"`

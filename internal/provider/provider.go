@@ -18,9 +18,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/client"
 )
@@ -35,11 +37,6 @@ const (
 
 // otpPattern is the shape of a one-time code: RFC 6238 TOTP, six digits.
 var otpPattern = regexp.MustCompile(`^[0-9]{6}$`)
-
-const (
-	defaultMaxRetries     = 4
-	defaultRequestTimeout = 30 * time.Second
-)
 
 var (
 	_ provider.Provider                       = &KeyserviceProvider{}
@@ -68,6 +65,15 @@ func New(version string, opts ...Option) func() provider.Provider {
 			opt(p)
 		}
 		return p
+	}
+}
+
+// NewServer returns the provider as Terraform and OpenTofu talk to it, over protocol 6: the
+// framework's server, with the numbers of a refreshed state encoded as the state file holds them
+// (refresh_numbers.go). main serves it; the acceptance tests run it in-process.
+func NewServer(version string, opts ...Option) func() tfprotov6.ProviderServer {
+	return func() tfprotov6.ProviderServer {
+		return refreshNumbersServer{providerserver.NewProtocol6(New(version, opts...)())()}
 	}
 }
 
@@ -120,12 +126,12 @@ func (p *KeyserviceProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Optional:            true,
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a connection error, a 429 or a 5xx answer (not 501). Defaults to %d.", defaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a connection error, a 429 or a 5xx answer (not 501); `0` makes one attempt only. Defaults to %d.", client.DefaultMaxRetries),
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(0, 20)},
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: "Timeout of one request attempt, as a Go duration such as `30s` or `2m`. Defaults to `30s`.",
+				MarkdownDescription: fmt.Sprintf("Timeout of one request attempt, as a Go duration such as `30s` or `2m`. Defaults to `%s`.", client.DefaultRequestTimeout),
 				Optional:            true,
 				Validators:          []validator.String{durationValidator{min: time.Second, max: 10 * time.Minute}},
 			},
@@ -196,19 +202,16 @@ func (p *KeyserviceProvider) Configure(ctx context.Context, req provider.Configu
 	}
 
 	cfg := client.Config{
-		Endpoint:       strings.TrimRight(endpoint, "/"),
-		Token:          token,
-		MaxRetries:     defaultMaxRetries,
-		RequestTimeout: defaultRequestTimeout,
-		Logger:         newTflogLogger(token, otp),
-		UserAgent:      "terraform-provider-keyservice/" + p.version,
-		OTP:            otp,
-		RetryWaitMin:   p.retryWaitMin,
-		RetryWaitMax:   p.retryWaitMax,
+		Endpoint:     strings.TrimRight(endpoint, "/"),
+		Token:        token,
+		Logger:       newTflogLogger(token, otp),
+		UserAgent:    "terraform-provider-keyservice/" + p.version,
+		OTP:          otp,
+		RetryWaitMin: p.retryWaitMin,
+		RetryWaitMax: p.retryWaitMax,
 	}
 	if !config.MaxRetries.IsNull() {
-		cfg.MaxRetries = int(config.MaxRetries.ValueInt64())
-		cfg.NoRetries = cfg.MaxRetries == 0
+		cfg.MaxRetries = new(int(config.MaxRetries.ValueInt64()))
 	}
 	if !config.RequestTimeout.IsNull() {
 		d, err := time.ParseDuration(config.RequestTimeout.ValueString())
@@ -258,6 +261,7 @@ func (p *KeyserviceProvider) DataSources(_ context.Context) []func() datasource.
 	return []func() datasource.DataSource{
 		NewProjectDataSource,
 		NewServiceAccountDataSource,
+		NewEnvironmentDataSource,
 		NewAPIKeyDataSource,
 		NewAPIKeysDataSource,
 	}

@@ -19,7 +19,7 @@ func budgetConfig(projectID, firstDescription, extra string) string {
 	return fmt.Sprintf(`
 terraform {
   required_providers {
-    keyservice = { source = "hashicorp/keyservice" }
+    keyservice = { source = "keyservice/keyservice" }
   }
 }
 

@@ -2,7 +2,7 @@
 terraform {
   required_providers {
     keyservice = {
-      source = "hashicorp/keyservice"
+      source = "keyservice/keyservice"
     }
   }
 }
@@ -30,13 +30,19 @@ import {
   id       = each.value.id
 }
 
-# From now on Terraform manages them; edit a key's arguments here to change it.
+# From now on Terraform manages them; edit a key's arguments here to change it. Every argument
+# the key service holds is copied, so that adopting changes no key: a key whose service account
+# or environment were left out would be replaced, and its secret revoked.
 resource "keyservice_api_key" "adopted" {
-  for_each    = local.existing
-  project_id  = var.project_id
-  name        = each.value.name
-  description = each.value.description
-  scopes      = each.value.scopes
-  active      = each.value.active
-  expires_at  = each.value.expires_at
+  for_each               = local.existing
+  project_id             = var.project_id
+  name                   = each.value.name
+  description            = each.value.description
+  scopes                 = each.value.scopes
+  active                 = each.value.active
+  expires_at             = each.value.expires_at
+  service_account_id     = each.value.service_account_id
+  environment_id         = each.value.environment_id
+  rotation_interval_days = each.value.rotation_interval_days
+  rotation_webhook_url   = each.value.rotation_webhook_url
 }

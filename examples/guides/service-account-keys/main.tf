@@ -1,7 +1,7 @@
 terraform {
   required_providers {
     keyservice = {
-      source = "hashicorp/keyservice"
+      source = "keyservice/keyservice"
     }
   }
 }

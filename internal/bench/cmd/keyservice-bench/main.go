@@ -164,7 +164,7 @@ func run(ctx context.Context, args []string) error {
 
 // writeCLIConfig takes both providers from dir through dev_overrides.
 func writeCLIConfig(dir, providers string) error {
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"hashicorp/keyservice\" = %[1]q\n    \"hashicorp/noop\" = %[1]q\n  }\n  direct {}\n}\n", providers)
+	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"keyservice/keyservice\" = %[1]q\n    \"hashicorp/noop\" = %[1]q\n  }\n  direct {}\n}\n", providers)
 	return os.WriteFile(filepath.Join(dir, "terraformrc"), []byte(rc), 0o600)
 }
 

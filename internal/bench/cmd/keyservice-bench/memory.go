@@ -27,7 +27,7 @@ func measureListMemory(ctx context.Context, terraform, providers, dir string, ks
 	config := fmt.Sprintf(`
 terraform {
   required_providers {
-    keyservice = { source = "hashicorp/keyservice" }
+    keyservice = { source = "keyservice/keyservice" }
   }
 }
 

@@ -12,10 +12,6 @@ import (
 	"github.com/keyservice/terraform-provider-keyservice/internal/cmd/keyservice/resolve"
 )
 
-// clientMaxRetries is set explicitly rather than left to the client's default, so that a
-// change of what a zero means there cannot turn retries off here.
-const clientMaxRetries = 3
-
 // Factory builds, on first use and after the flags are parsed, what commands need. Commands
 // take its methods into their options structs, so a test can hand them something else.
 type Factory struct {
@@ -68,11 +64,10 @@ func (f *Factory) AnonymousClient() (*client.Client, error) {
 
 func (f *Factory) newClient(cfg Config) (*client.Client, error) {
 	cc := client.Config{
-		Endpoint:   cfg.Endpoint,
-		Token:      cfg.Token,
-		OTP:        cfg.OTP,
-		MaxRetries: clientMaxRetries,
-		UserAgent:  "keyservice-cli/" + f.Version,
+		Endpoint:  cfg.Endpoint,
+		Token:     cfg.Token,
+		OTP:       cfg.OTP,
+		UserAgent: "keyservice-cli/" + f.Version,
 	}
 	if f.Flags.Debug {
 		cc.Logger = newDebugLogger(f.IO.ErrOut, cfg.Token, cfg.OTP)

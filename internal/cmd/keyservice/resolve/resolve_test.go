@@ -43,7 +43,7 @@ func TestAPIKeyAmbiguousName(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	c, err := client.New(client.Config{Endpoint: srv.URL, Token: "t", NoRetries: true})
+	c, err := client.New(client.Config{Endpoint: srv.URL, Token: "t", MaxRetries: new(0)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,7 @@
+terraform {
+  required_providers {
+    keyservice = {
+      source = "keyservice/keyservice"
+    }
+  }
+}
