@@ -20,8 +20,11 @@ import (
 // one is refused, on every replica. Wrong codes are counted per project and credential in the
 // store, whatever address they come from: after otpFailureLimit of them within otpFailureWindow
 // of the first, that credential's guarded requests on that project answer KindRateLimited until
-// the window has passed, while the project's other credentials keep working. The per-address
-// budget of failed credentials (the HTTP layer's) applies as well.
+// the window has passed, while the project's other credentials keep working. Each code is
+// counted as a failure before it is looked at, in one atomic write, and forgiven if it is
+// right: so however many guesses arrive at once, on however many replicas, no more than
+// otpFailureLimit of them are ever checked in a window. The per-address budget of failed
+// credentials (the HTTP layer's) applies as well.
 const (
 	otpFailureLimit  = 5
 	otpFailureWindow = 15 * time.Minute
@@ -94,13 +97,19 @@ func (s *Service) checkOTP(ctx context.Context, p Principal, proj store.Project)
 	if err != nil {
 		return 0, fmt.Errorf("read failed one-time codes: %w", err)
 	}
-	if until := failures.WindowStart.Add(otpFailureWindow); failures.Count >= otpFailureLimit && now.Before(until) {
-		return 0, &Error{Kind: KindRateLimited, Field: FieldOTP, RetryAfter: until.Sub(now), Message: fmt.Sprintf(
-			"%d wrong one-time codes from this credential on this project within %s: its changes to the project are refused until the window has passed",
-			otpFailureLimit, otpFailureWindow)}
+	if err := otpBlocked(failures, failures.Count >= otpFailureLimit, now); err != nil {
+		return 0, err
 	}
 	if p.otp == "" {
 		return 0, errOTPRequired
+	}
+	// Counted first, checked after: the count and the check are one step for concurrent guesses.
+	counted, err := s.store.RecordOTPFailure(ctx, proj.ID, credential, now, now.Add(-otpFailureWindow))
+	if err != nil {
+		return 0, fmt.Errorf("count a one-time code: %w", err)
+	}
+	if err := otpBlocked(counted, counted.Count > otpFailureLimit, now); err != nil {
+		return 0, err
 	}
 	secret, err := s.otpSecrets.open(proj.OTPSecret, otpSecretAAD(proj.ID))
 	if err != nil {
@@ -108,12 +117,23 @@ func (s *Service) checkOTP(ctx context.Context, p Principal, proj store.Project)
 	}
 	step, ok := totpMatch(secret, p.otp, now)
 	if !ok {
-		if _, err := s.store.RecordOTPFailure(ctx, proj.ID, credential, now, now.Add(-otpFailureWindow)); err != nil {
-			return 0, fmt.Errorf("count a failed one-time code: %w", err)
-		}
 		return 0, errOTPWrong
 	}
+	if err := s.store.ForgiveOTPFailure(ctx, proj.ID, credential, counted.WindowStart); err != nil {
+		return 0, fmt.Errorf("forgive a right one-time code: %w", err)
+	}
 	return step, nil
+}
+
+// otpBlocked is the KindRateLimited answer when over is true and the window of f has not passed.
+func otpBlocked(f store.OTPFailures, over bool, now time.Time) error {
+	until := f.WindowStart.Add(otpFailureWindow)
+	if !over || !now.Before(until) {
+		return nil
+	}
+	return &Error{Kind: KindRateLimited, Field: FieldOTP, RetryAfter: until.Sub(now), Message: fmt.Sprintf(
+		"%d wrong one-time codes from this credential on this project within %s: its changes to the project are refused until the window has passed",
+		otpFailureLimit, otpFailureWindow)}
 }
 
 // authorizeReplay authorises the replay of a recorded answer as the request was authorised:

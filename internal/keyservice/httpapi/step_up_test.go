@@ -2,13 +2,18 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/keyservicetest"
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 )
 
 // otpFixture is a project that requires one-time codes, with a key, a disabled key, a service
@@ -22,8 +27,10 @@ type otpFixture struct {
 	manager                 string // keys:admin key of project
 }
 
-func newOTPFixture(t *testing.T) *otpFixture {
-	e := newTestEnv(t)
+func newOTPFixture(t *testing.T) *otpFixture { return newOTPFixtureWith(t, keyservicetest.Options{}) }
+
+func newOTPFixtureWith(t *testing.T, o keyservicetest.Options) *otpFixture {
+	e := newTestEnvWith(t, o)
 	f := &otpFixture{e: e, project: e.createProject("guarded"), other: e.createProject("open")}
 	k, _ := e.createKey(f.project, "target", nil)
 	d, _ := e.createKey(f.project, "disabled", map[string]any{"active": false})
@@ -207,6 +214,64 @@ func TestStepUpCodeAcceptedOnce(t *testing.T) {
 	expectStatus(t, create(f.manager, "second", next), http.StatusCreated)
 	// The previous step's code is still inside the window, but older than the last one taken.
 	expectStatus(t, create(f.manager, "older", totpCode(f.secret, e.clock.Now().Add(-totpStep))), http.StatusUnauthorized)
+}
+
+// otpReadBarrier holds every read of a failure count until n of them have arrived: the worst
+// interleaving of concurrent guesses, each of which has read the count before any is counted.
+type otpReadBarrier struct {
+	store.Store
+	n       int
+	mu      sync.Mutex
+	arrived int
+	all     chan struct{}
+}
+
+func (b *otpReadBarrier) OTPFailures(ctx context.Context, projectID, credential string) (store.OTPFailures, error) {
+	b.mu.Lock()
+	if b.arrived++; b.arrived == b.n {
+		close(b.all)
+	}
+	b.mu.Unlock()
+	<-b.all
+	return b.Store.OTPFailures(ctx, projectID, credential)
+}
+
+// TestStepUpConcurrentGuessesAreCounted sends fifty wrong codes with one credential at the same
+// moment, from fifty addresses, each having read the failure count before any is counted: each
+// is counted before it is checked, so exactly five are checked (401) and every other is refused
+// unchecked (429).
+func TestStepUpConcurrentGuessesAreCounted(t *testing.T) {
+	const guesses = 50
+	barrier := &otpReadBarrier{n: guesses, all: make(chan struct{})}
+	f := newOTPFixtureWith(t, keyservicetest.Options{WrapStore: func(s store.Store) store.Store { barrier.Store = s; return barrier }})
+	statuses := make([]int, guesses)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range guesses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			raw, _ := json.Marshal(map[string]any{"project_id": f.project, "name": fmt.Sprintf("guess-%d", i)})
+			req := httptest.NewRequest("POST", "/v1/api-keys", bytes.NewReader(raw))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+f.manager)
+			req.Header.Set("X-Keyservice-OTP", f.wrongCode(i))
+			req.RemoteAddr = fmt.Sprintf("10.1.0.%d:40000", i+1)
+			<-start
+			rec := httptest.NewRecorder()
+			f.e.api.Handler().ServeHTTP(rec, req)
+			statuses[i] = rec.Code
+		}()
+	}
+	close(start)
+	wg.Wait()
+	counts := map[int]int{}
+	for _, s := range statuses {
+		counts[s]++
+	}
+	if counts[http.StatusUnauthorized] != 5 || counts[http.StatusTooManyRequests] != guesses-5 {
+		t.Fatalf("%d concurrent wrong codes answered %v; want 5 checked (401) and %d refused unchecked (429)", guesses, counts, guesses-5)
+	}
 }
 
 // TestStepUpWrongCodesLimitedPerCredential sends wrong codes with one credential from many

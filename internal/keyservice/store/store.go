@@ -179,6 +179,11 @@ type OTPStore interface {
 	// window, or, when there is none or it started at or before notBefore,
 	// in a new one that starts at `at` with a count of 1.
 	RecordOTPFailure(ctx context.Context, projectID, credential string, at, notBefore time.Time) (OTPFailures, error)
+	// ForgiveOTPFailure takes back one failure counted in the window that
+	// started at windowStart, if that window is still the current one and
+	// its count is above zero (a code counted before it was checked, and
+	// found right).
+	ForgiveOTPFailure(ctx context.Context, projectID, credential string, windowStart time.Time) error
 }
 
 // OTPFailures counts the failed one-time codes of one credential on one

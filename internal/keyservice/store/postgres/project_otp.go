@@ -54,6 +54,17 @@ func (s *Store) OTPFailures(ctx context.Context, projectID, credential string) (
 	return f, nil
 }
 
+// ForgiveOTPFailure implements store.OTPStore.
+func (s *Store) ForgiveOTPFailure(ctx context.Context, projectID, credential string, windowStart time.Time) error {
+	if _, err := s.pool.Exec(ctx,
+		`UPDATE otp_failures SET failures = failures - 1
+		 WHERE project_id = $1 AND credential = $2 AND window_started_at = $3 AND failures > 0`,
+		projectID, credential, ts(windowStart)); err != nil {
+		return fmt.Errorf("postgres: forgive otp failure: %w", err)
+	}
+	return nil
+}
+
 // RecordOTPFailure implements store.OTPStore.
 func (s *Store) RecordOTPFailure(ctx context.Context, projectID, credential string, at, notBefore time.Time) (store.OTPFailures, error) {
 	var f store.OTPFailures

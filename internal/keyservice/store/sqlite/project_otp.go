@@ -56,6 +56,17 @@ func (s *Store) OTPFailures(ctx context.Context, projectID, credential string) (
 	return f, nil
 }
 
+// ForgiveOTPFailure implements store.OTPStore.
+func (s *Store) ForgiveOTPFailure(ctx context.Context, projectID, credential string, windowStart time.Time) error {
+	if _, err := s.writer.ExecContext(ctx,
+		`UPDATE otp_failures SET failures = failures - 1
+		 WHERE project_id = ? AND credential = ? AND window_started_at = ? AND failures > 0`,
+		projectID, credential, toMicros(windowStart)); err != nil {
+		return fmt.Errorf("sqlite: forgive otp failure: %w", err)
+	}
+	return nil
+}
+
 // RecordOTPFailure implements store.OTPStore. It writes through QueryRowContext (for RETURNING),
 // which WriteGeneration does not count: no credential depends on this table.
 func (s *Store) RecordOTPFailure(ctx context.Context, projectID, credential string, at, notBefore time.Time) (store.OTPFailures, error) {

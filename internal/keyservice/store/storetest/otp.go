@@ -67,7 +67,7 @@ func testConcurrentOTPStep(t *testing.T, s store.Store) {
 
 // testOTPFailures: failures count per project and credential within a window that starts at
 // the first; one at or after the window's end starts a new window at 1; concurrent failures
-// are all counted.
+// are all counted; a failure is forgiven only in the window it was counted in, never below 0.
 func testOTPFailures(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	const window = 15 * time.Minute
@@ -91,6 +91,22 @@ func testOTPFailures(t *testing.T, s store.Store) {
 	record("prj_b", "key:key_1", base.Add(time.Minute), 1, base.Add(time.Minute)) // another project
 	record("prj_a", "key:key_1", base.Add(window-time.Microsecond), 3, base)
 	record("prj_a", "key:key_1", base.Add(window), 1, base.Add(window)) // the window has passed
+
+	forgive := func(windowStart time.Time, wantCount int) {
+		t.Helper()
+		if err := s.ForgiveOTPFailure(ctx, "prj_a", "key:key_1", windowStart); err != nil {
+			t.Fatal(err)
+		}
+		if f, err := s.OTPFailures(ctx, "prj_a", "key:key_1"); err != nil || f.Count != wantCount {
+			t.Fatalf("after ForgiveOTPFailure(%v): %+v, %v; want a count of %d", windowStart, f, err, wantCount)
+		}
+	}
+	forgive(base, 1) // a window that has passed: the current one keeps its count
+	forgive(base.Add(window), 0)
+	forgive(base.Add(window), 0) // never below zero
+	if err := s.ForgiveOTPFailure(ctx, "prj_x", "admin", base); err != nil {
+		t.Fatalf("forgiving where nothing was counted: %v", err)
+	}
 
 	errs := race(racers, func(int) error {
 		_, err := s.RecordOTPFailure(ctx, "prj_c", "admin", base, base.Add(-window))
