@@ -26,8 +26,9 @@ type Server struct {
 	Client *client.Client
 	Clock  *Clock
 
-	opts keyservicetest.Options
-	ks   *keyservicetest.Server
+	opts    keyservicetest.Options
+	ks      *keyservicetest.Server
+	secrets *seenSecrets
 }
 
 // NewServer starts keyserviced on a fresh SQLite file in t's temp dir and stops it at cleanup.
@@ -49,11 +50,13 @@ func StartServer(t testing.TB) *Server {
 	if _, err := rand.Read(secret); err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{opts: keyservicetest.Options{
+	s := &Server{secrets: &seenSecrets{secrets: map[string]string{}}}
+	s.opts = keyservicetest.Options{
 		AdminToken: "ksadmin-" + randomHex(t, 24), ServerSecret: secret, Clock: keyservicetest.WallClock(),
-		Logs: &keyservicetest.SyncBuffer{},
-	}}
+		Logs: &keyservicetest.SyncBuffer{}, WrapHandler: s.secrets.watch,
+	}
 	s.ks = keyservicetest.New(t, s.opts)
+	s.checkEventsAtCleanup(t)
 	s.URL, s.AdminToken, s.DBPath, s.Clock = s.ks.URL, s.ks.AdminToken, s.ks.DBPath, s.ks.Clock
 	var err error
 	s.Client, err = client.New(client.Config{Endpoint: s.URL, Token: s.AdminToken, MaxRetries: new(1)})
@@ -73,6 +76,19 @@ func (s *Server) Restart(t testing.TB) {
 	o := s.opts
 	o.Addr, o.DBPath, o.Clock = s.ks.Addr(), s.DBPath, s.Clock
 	s.ks = keyservicetest.New(t, o)
+	s.checkEventsAtCleanup(t)
+}
+
+// checkEventsAtCleanup searches the server's events for the secrets the test saw when the test
+// ends. Registered after the server's own cleanup, it runs first, on the running server; the
+// check of a server that was restarted since is left to its successor, on the same database.
+func (s *Server) checkEventsAtCleanup(t testing.TB) {
+	ks := s.ks
+	t.Cleanup(func() {
+		if ks == s.ks {
+			s.secrets.checkEvents(t, ks.Store, s.AdminToken)
+		}
+	})
 }
 
 // RotateDueKeys runs one scheduled-rotation pass of the server now, at the test clock's time,

@@ -19,6 +19,8 @@ type Project struct {
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 	RequireOTP  bool      `json:"require_otp"` // creating, rotating and revoking keys needs a one-time code
+	// EventsWebhookURL receives the project's lifecycle events (api_key.created, …); nil: none.
+	EventsWebhookURL *string `json:"events_webhook_url"`
 	// WebhookSigningSecret signs the server's webhook deliveries for the project's keys. It
 	// is only set in the responses of CreateProject and RotateWebhookSigningSecret; String and
 	// GoString never print it.
@@ -38,14 +40,17 @@ func (p Project) String() string {
 func (p Project) GoString() string { return "client." + p.String() }
 
 type CreateProjectRequest struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
+	Name             string  `json:"name"`
+	Description      string  `json:"description"`
+	EventsWebhookURL *string `json:"events_webhook_url,omitempty"`
 }
 
 // UpdateProjectRequest is a merge patch: nil fields are left unchanged.
 type UpdateProjectRequest struct {
 	Name        *string `json:"name,omitempty"`
 	Description *string `json:"description,omitempty"`
+	// EventsWebhookURL sets where the project's lifecycle events go.
+	EventsWebhookURL *string `json:"events_webhook_url,omitempty"`
 }
 
 // ProjectList is one page of projects.

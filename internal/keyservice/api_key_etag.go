@@ -102,7 +102,7 @@ func (s *Service) RotateAPIKey(ctx context.Context, p Principal, id string, grac
 		if err := stepUp(old.ProjectID); err != nil {
 			return Rotation{}, err
 		}
-		rot, err := s.rotate(ctx, old, grace)
+		rot, err := s.rotate(ctx, p.source(), ActionAPIKeyRotate, old, grace)
 		if !errors.Is(err, errVersionMoved) || attempt == maxVersionRetries {
 			return rot, err
 		}

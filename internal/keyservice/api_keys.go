@@ -174,7 +174,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, p Principal, in CreateAPIKey
 	if err != nil {
 		return IssuedKey{}, err
 	}
-	if err := s.store.CreateAPIKey(ctx, issued.APIKey); err != nil {
+	ch := keyEvent(p.source(), ActionAPIKeyCreate, issued.APIKey, createdAPIKeyChanges(issued.APIKey),
+		lifecycle(EventAPIKeyCreated, issued.APIKey, now, nil), now)
+	if err := s.store.CreateAPIKey(ctx, issued.APIKey, ch); err != nil {
 		var missing *store.MissingError
 		switch {
 		case errors.As(err, &missing):
@@ -339,7 +341,7 @@ func (s *Service) updateAPIKeyOnce(ctx context.Context, p Principal, id string, 
 	if in.IfMatch != "" && !ifMatchSatisfied(in.IfMatch, ETag(k)) {
 		return store.APIKey{}, preconditionFailed(k, in.IfMatch)
 	}
-	before := k
+	old := k
 	now := s.clock()
 	if in.Name != nil {
 		if err := validateName("name", *in.Name); err != nil {
@@ -401,7 +403,7 @@ func (s *Service) updateAPIKeyOnce(ctx context.Context, p Principal, id string, 
 	// Disabling is the one change allowed on any key of the project: it takes rights away. Any
 	// other change must leave the key within the principal's ceiling, or it could re-enable,
 	// widen, extend, or route the rotated secrets of a key that holds more than the principal.
-	if !disablesOnly(before, k) {
+	if !disablesOnly(old, k) {
 		if err := p.withinCeiling(k.Scopes, k.ExpiresAt); err != nil {
 			return store.APIKey{}, err
 		}
@@ -410,7 +412,17 @@ func (s *Service) updateAPIKeyOnce(ctx context.Context, p Principal, id string, 
 		return store.APIKey{}, err
 	}
 	k.UpdatedAt = now
-	if err := s.store.UpdateAPIKey(ctx, k); err != nil {
+	changes := apiKeyChanges(old, k)
+	action := ActionAPIKeyUpdate
+	switch {
+	case old.Active && !k.Active:
+		action = ActionAPIKeyDisable
+	case !old.Active && k.Active:
+		action = ActionAPIKeyEnable
+	}
+	ch := keyEvent(p.source(), action, k, changes,
+		lifecycle(EventAPIKeyUpdated, k, now, func(e *lifecycleEvent) { e.Changes = changes }), now)
+	if err := s.store.UpdateAPIKey(ctx, k, ch); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			// The name is taken, or the key stopped being live or was written meanwhile.
 			if cur, gerr := s.store.GetAPIKey(ctx, id); gerr == nil {
@@ -459,7 +471,8 @@ func (s *Service) RevokeAPIKey(ctx context.Context, p Principal, id string) erro
 	if err := s.stepUp(ctx, p, k.ProjectID); err != nil {
 		return err
 	}
-	if err := s.store.RevokeAPIKeys(ctx, []string{id}, s.clock()); err != nil {
+	now := s.clock()
+	if err := s.store.RevokeAPIKeys(ctx, []string{id}, now, store.Changes{ForRevokedKey: revokedBy(p.source(), now)}); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return apiKeyNotFound("id")
 		}
@@ -511,7 +524,8 @@ func (s *Service) RevokeAPIKeys(ctx context.Context, p Principal, ids []string) 
 			return nil, err
 		}
 	}
-	if err := s.store.RevokeAPIKeys(ctx, unique, s.clock()); err != nil {
+	now := s.clock()
+	if err := s.store.RevokeAPIKeys(ctx, unique, now, store.Changes{ForRevokedKey: revokedBy(p.source(), now)}); err != nil {
 		var missing *store.MissingError
 		if errors.As(err, &missing) {
 			return nil, apiKeyNotFound("ids")

@@ -55,7 +55,12 @@ func (s *Service) CreateEnvironment(ctx context.Context, p Principal, in CreateE
 	}
 	now := s.clock()
 	e := store.Environment{ID: id, ProjectID: in.ProjectID, Name: in.Name, Description: in.Description, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.CreateEnvironment(ctx, e); err != nil {
+	changes := fieldChanges{"name": {Old: nil, New: e.Name}}
+	if e.Description != "" {
+		changes["description"] = store.FieldChange{Old: nil, New: e.Description}
+	}
+	ch := audited(auditEvent(p.source(), e.ProjectID, ActionEnvironmentCreate, environmentTarget(e), changes, now))
+	if err := s.store.CreateEnvironment(ctx, e, ch); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return store.Environment{}, conflict("name", "an environment named %q already exists in project %s", in.Name, in.ProjectID)
 		}
@@ -131,6 +136,7 @@ func (s *Service) UpdateEnvironment(ctx context.Context, p Principal, id string,
 	if err != nil {
 		return store.Environment{}, err
 	}
+	old := e
 	if in.Name != nil {
 		if err := validateEnvironmentName("name", *in.Name); err != nil {
 			return store.Environment{}, err
@@ -147,7 +153,11 @@ func (s *Service) UpdateEnvironment(ctx context.Context, p Principal, id string,
 		return store.Environment{}, err
 	}
 	e.UpdatedAt = s.clock()
-	if err := s.store.UpdateEnvironment(ctx, e); err != nil {
+	changes := fieldChanges{}
+	changes.str("name", old.Name, e.Name)
+	changes.str("description", old.Description, e.Description)
+	ch := audited(auditEvent(p.source(), e.ProjectID, ActionEnvironmentUpdate, environmentTarget(e), changes, e.UpdatedAt))
+	if err := s.store.UpdateEnvironment(ctx, e, ch); err != nil {
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			return store.Environment{}, conflict("name", "an environment named %q already exists in project %s", e.Name, e.ProjectID)
@@ -172,7 +182,9 @@ func (s *Service) DeleteEnvironment(ctx context.Context, p Principal, id string)
 	if err := s.stepUp(ctx, p, e.ProjectID); err != nil {
 		return err
 	}
-	if err := s.store.DeleteEnvironment(ctx, id, s.clock()); err != nil {
+	now := s.clock()
+	ch := audited(auditEvent(p.source(), e.ProjectID, ActionEnvironmentDelete, environmentTarget(e), nil, now))
+	if err := s.store.DeleteEnvironment(ctx, id, now, ch); err != nil {
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			return conflict("id", "environment %s still has live API keys; revoke them first", id)

@@ -10,7 +10,35 @@ type Observer interface {
 	ScheduledRotation(outcome RotationOutcome)
 	// CredentialCache reports a credential-cache lookup or invalidation.
 	CredentialCache(event CacheEvent)
+	// EventDelivery reports one attempt at delivering a lifecycle event to an events webhook.
+	EventDelivery(outcome EventOutcome)
+	// LeakReport reports what a leak report did with one string it held.
+	LeakReport(outcome LeakOutcome)
 }
+
+// EventOutcome is how an attempt at delivering a lifecycle event ended.
+type EventOutcome string
+
+// Lifecycle event delivery outcomes.
+const (
+	EventDelivered EventOutcome = "delivered"
+	// EventRetried is a failed attempt with attempts left: the event is due again later.
+	EventRetried EventOutcome = "retried"
+	// EventFailed is the last attempt failing: the event is given up.
+	EventFailed EventOutcome = "failed"
+	// EventDropped is an event whose project no longer has an events webhook.
+	EventDropped EventOutcome = "dropped"
+)
+
+// LeakOutcome is what a leak report did with one string.
+type LeakOutcome string
+
+// Leak report outcomes.
+const (
+	LeakRevoked LeakOutcome = "revoked"
+	// LeakIgnored is a string that was no usable key: malformed, unknown, or revoked already.
+	LeakIgnored LeakOutcome = "ignored"
+)
 
 // DeliveryOutcome is how a webhook delivery ended.
 type DeliveryOutcome string
@@ -50,6 +78,8 @@ var (
 	DeliveryOutcomes = []DeliveryOutcome{DeliveryDelivered, DeliveryFailed}
 	RotationOutcomes = []RotationOutcome{RotationRotated, RotationSkipped, RotationFailed}
 	CacheEvents      = []CacheEvent{CacheHit, CacheMiss, CacheInvalidated}
+	EventOutcomes    = []EventOutcome{EventDelivered, EventRetried, EventFailed, EventDropped}
+	LeakOutcomes     = []LeakOutcome{LeakRevoked, LeakIgnored}
 )
 
 type noObserver struct{}
@@ -57,3 +87,5 @@ type noObserver struct{}
 func (noObserver) WebhookDelivery(DeliveryOutcome)   {}
 func (noObserver) ScheduledRotation(RotationOutcome) {}
 func (noObserver) CredentialCache(CacheEvent)        {}
+func (noObserver) EventDelivery(EventOutcome)        {}
+func (noObserver) LeakReport(LeakOutcome)            {}

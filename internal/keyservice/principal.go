@@ -68,13 +68,22 @@ type Principal struct {
 	admin     bool
 	projectID string // set for key principals
 	keyID     string // set for key principals
+	keyName   string // set for key principals: the audit trail names the actor
 	right     Right  // the highest right of a key principal's management scopes; 0 for none
 	scopes    []string
 	expiresAt *time.Time
 	otp       string // the one-time code the request carries, if any (see stepUp)
+	origin    Origin // where the request comes from, for the audit trail
 	// writes, when set, collects the projects this request was allowed to change (see
 	// Idempotent: a replay of its answer is authorised for the same projects again).
 	writes *writeLog
+}
+
+// Origin is where a request comes from, as the audit trail records it: the request id the
+// API answered with and the client's address.
+type Origin struct {
+	RequestID     string
+	ClientAddress string
 }
 
 // Authenticate turns a bearer token into a principal: the admin token, or any usable API key.
@@ -95,11 +104,17 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	if err != nil {
 		return Principal{}, err
 	}
-	p := Principal{projectID: k.ProjectID, keyID: k.ID, scopes: slices.Clone(k.Scopes), expiresAt: k.ExpiresAt}
+	p := Principal{projectID: k.ProjectID, keyID: k.ID, keyName: k.Name, scopes: slices.Clone(k.Scopes), expiresAt: k.ExpiresAt}
 	for _, scope := range k.Scopes {
 		p.right = max(p.right, rightOfScope(scope))
 	}
 	return p, nil
+}
+
+// WithOrigin returns p acting from o: the audit events of its changes record it.
+func (p Principal) WithOrigin(o Origin) Principal {
+	p.origin = o
+	return p
 }
 
 // WithOTP returns p carrying the one-time code its request presented, for the projects that

@@ -51,7 +51,9 @@ func (s *Service) EnableProjectOTP(ctx context.Context, p Principal, id string) 
 	if err != nil {
 		return OTPEnrollment{}, err
 	}
-	if err := s.store.SetProjectOTPSecret(ctx, id, sealed, s.clock()); err != nil {
+	now := s.clock()
+	ch := audited(auditEvent(p.source(), id, ActionProjectOTPEnable, projectTarget(proj), nil, now))
+	if err := s.store.SetProjectOTPSecret(ctx, id, sealed, now, ch); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return OTPEnrollment{}, projectNotFound("id")
 		}
@@ -80,7 +82,13 @@ func (s *Service) DisableProjectOTP(ctx context.Context, p Principal, id string)
 	if err := s.stepUp(ctx, p, id); err != nil {
 		return err
 	}
-	if err := s.store.SetProjectOTPSecret(ctx, id, nil, s.clock()); err != nil {
+	proj, err := s.loadProject(ctx, id, "id")
+	if err != nil {
+		return err
+	}
+	now := s.clock()
+	ch := audited(auditEvent(p.source(), id, ActionProjectOTPDisable, projectTarget(proj), nil, now))
+	if err := s.store.SetProjectOTPSecret(ctx, id, nil, now, ch); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return projectNotFound("id")
 		}

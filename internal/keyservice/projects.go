@@ -12,12 +12,17 @@ import (
 type CreateProjectInput struct {
 	Name        string
 	Description string
+	// EventsWebhookURL receives the project's lifecycle events; nil sends none.
+	EventsWebhookURL *string
 }
 
-// UpdateProjectInput is a merge patch of a project: nil leaves a field as it is.
+// UpdateProjectInput is a merge patch of a project: nil (or an Optional not Set) leaves a
+// field as it is.
 type UpdateProjectInput struct {
 	Name        *string
 	Description *string
+	// EventsWebhookURL receives the project's lifecycle events; Set to nil stops them.
+	EventsWebhookURL Optional[string]
 }
 
 // ProjectWithSecret is a project together with its webhook signing secret in
@@ -39,6 +44,11 @@ func (s *Service) CreateProject(ctx context.Context, p Principal, in CreateProje
 	if err := validateDescription("description", in.Description); err != nil {
 		return ProjectWithSecret{}, err
 	}
+	if in.EventsWebhookURL != nil {
+		if err := validateWebhookURL("events_webhook_url", *in.EventsWebhookURL); err != nil {
+			return ProjectWithSecret{}, err
+		}
+	}
 	id, err := newID(projectIDPrefix)
 	if err != nil {
 		return ProjectWithSecret{}, err
@@ -48,8 +58,15 @@ func (s *Service) CreateProject(ctx context.Context, p Principal, in CreateProje
 		return ProjectWithSecret{}, err
 	}
 	now := s.clock()
-	proj := store.Project{ID: id, Name: in.Name, Description: in.Description, WebhookSecret: sealed, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.CreateProject(ctx, proj); err != nil {
+	proj := store.Project{ID: id, Name: in.Name, Description: in.Description, WebhookSecret: sealed, CreatedAt: now, UpdatedAt: now,
+		EventsWebhookURL: in.EventsWebhookURL}
+	changes := fieldChanges{"name": {Old: nil, New: proj.Name}}
+	if proj.Description != "" {
+		changes["description"] = store.FieldChange{Old: nil, New: proj.Description}
+	}
+	changes.optStr("events_webhook_url", nil, proj.EventsWebhookURL)
+	ch := audited(auditEvent(p.source(), proj.ID, ActionProjectCreate, projectTarget(proj), changes, now))
+	if err := s.store.CreateProject(ctx, proj, ch); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return ProjectWithSecret{}, conflict("name", "a project named %q already exists", in.Name)
 		}
@@ -100,7 +117,8 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, p Principal, id strin
 		return ProjectWithSecret{}, err
 	}
 	proj.WebhookSecret, proj.UpdatedAt = sealed, s.clock()
-	if err := s.store.SetProjectWebhookSecret(ctx, id, sealed, proj.UpdatedAt); err != nil {
+	ch := audited(auditEvent(p.source(), id, ActionProjectWebhookSecretRotate, projectTarget(proj), nil, proj.UpdatedAt))
+	if err := s.store.SetProjectWebhookSecret(ctx, id, sealed, proj.UpdatedAt, ch); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return ProjectWithSecret{}, projectNotFound("id")
 		}
@@ -169,6 +187,7 @@ func (s *Service) UpdateProject(ctx context.Context, p Principal, id string, in 
 	if err != nil {
 		return store.Project{}, err
 	}
+	old := proj
 	if in.Name != nil {
 		if err := validateName("name", *in.Name); err != nil {
 			return store.Project{}, err
@@ -181,11 +200,29 @@ func (s *Service) UpdateProject(ctx context.Context, p Principal, id string, in 
 		}
 		proj.Description = *in.Description
 	}
+	if in.EventsWebhookURL.Set {
+		// Where a project's events go is keys:admin's to set (UpdateProject needs RightAdmin).
+		if v := in.EventsWebhookURL.Value; v != nil {
+			if err := validateWebhookURL("events_webhook_url", *v); err != nil {
+				return store.Project{}, err
+			}
+			if proj.WebhookSecret == nil {
+				return store.Project{}, conflict("events_webhook_url", "project %s has no webhook signing secret to sign its events with; "+
+					"create one with POST /v1/projects/%s/webhook-signing-secret/rotate first", id, id)
+			}
+		}
+		proj.EventsWebhookURL = in.EventsWebhookURL.Value
+	}
 	if err := s.stepUp(ctx, p, id); err != nil {
 		return store.Project{}, err
 	}
 	proj.UpdatedAt = s.clock()
-	if err := s.store.UpdateProject(ctx, proj); err != nil {
+	changes := fieldChanges{}
+	changes.str("name", old.Name, proj.Name)
+	changes.str("description", old.Description, proj.Description)
+	changes.optStr("events_webhook_url", old.EventsWebhookURL, proj.EventsWebhookURL)
+	ch := audited(auditEvent(p.source(), id, ActionProjectUpdate, projectTarget(proj), changes, proj.UpdatedAt))
+	if err := s.store.UpdateProject(ctx, proj, ch); err != nil {
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			return store.Project{}, conflict("name", "a project named %q already exists", proj.Name)
@@ -208,7 +245,15 @@ func (s *Service) DeleteProject(ctx context.Context, p Principal, id string) err
 	if err := s.stepUp(ctx, p, id); err != nil {
 		return err
 	}
-	if err := s.store.DeleteProject(ctx, id, s.clock()); err != nil {
+	proj, err := s.loadProject(ctx, id, "id")
+	if err != nil {
+		return err
+	}
+	// Its keys are revoked in the same write: each gets its own events, as a revocation would.
+	now := s.clock()
+	ch := audited(auditEvent(p.source(), id, ActionProjectDelete, projectTarget(proj), nil, now))
+	ch.ForRevokedKey = revokedBy(p.source(), now)
+	if err := s.store.DeleteProject(ctx, id, now, ch); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return projectNotFound("id")
 		}

@@ -29,8 +29,9 @@ func requireRotatable(k store.APIKey, now time.Time) error {
 
 // rotate replaces old, as just read from the store, by a new key with the same settings. The
 // store refuses the write if old stopped being live meanwhile (revoked, or rotated by another
-// request or replica), so a key is rotated at most once.
-func (s *Service) rotate(ctx context.Context, old store.APIKey, grace time.Duration) (Rotation, error) {
+// request or replica), so a key is rotated at most once. src and action name who rotates, for
+// the audit trail.
+func (s *Service) rotate(ctx context.Context, src eventSource, action string, old store.APIKey, grace time.Duration) (Rotation, error) {
 	now := s.clock()
 	if err := requireRotatable(old, now); err != nil {
 		return Rotation{}, err
@@ -80,7 +81,13 @@ func (s *Service) rotate(ctx context.Context, old store.APIKey, grace time.Durat
 	old.GraceExpiresAt = &graceEnd
 	old.UpdatedAt = now
 
-	if err := s.store.RotateAPIKey(ctx, old, issued.APIKey); err != nil {
+	// One change, told from the old key: it is replaced by the new one, valid until its grace
+	// ends. The lifecycle event describes the new key and names the old.
+	changes := fieldChanges{"replaced_by_key_id": {Old: nil, New: issued.ID}, "grace_expires_at": {Old: nil, New: FormatTime(graceEnd)}}
+	ch := keyEvent(src, action, old, changes, lifecycle(EventAPIKeyRotated, issued.APIKey, now, func(e *lifecycleEvent) {
+		e.PreviousKeyID = &old.ID
+	}), now)
+	if err := s.store.RotateAPIKey(ctx, old, issued.APIKey, ch); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			if s.versionMoved(ctx, old) {
 				return Rotation{}, errVersionMoved

@@ -107,6 +107,7 @@ func (s *Service) RotateDueKeys(ctx context.Context) (int, error) {
 			if err != nil {
 				s.observer.ScheduledRotation(RotationFailed)
 				fail(err)
+				s.recordRotationFailed(ctx, k, nil, "the key could not be rotated")
 				continue
 			}
 			if d == nil {
@@ -122,6 +123,9 @@ func (s *Service) RotateDueKeys(ctx context.Context) (int, error) {
 				defer func() { <-slots }()
 				if err := r.webhook.deliver(ctx, s.now, *d); err != nil {
 					fail(err)
+					rot := d.rotation
+					s.recordRotationFailed(ctx, rot.Next.APIKey, &rot.Previous.ID,
+						"the new key could not be delivered to its rotation webhook: "+err.Error())
 				}
 			}()
 		}
@@ -168,7 +172,7 @@ func (s *Service) rotateDue(ctx context.Context, listed store.APIKey, now time.T
 		if requireLive(cur) != nil || cur.NextRotationAt == nil || cur.NextRotationAt.After(now) || cur.RotationWebhookURL == nil {
 			return nil, nil //nolint:nilerr // a key that left the live set or the schedule since it was listed is skipped, not a failure
 		}
-		rot, err = s.rotate(ctx, cur, s.rotation.grace)
+		rot, err = s.rotate(ctx, scheduledRotationSource, ActionAPIKeyScheduledRotate, cur, s.rotation.grace)
 		if !errors.Is(err, errVersionMoved) || attempt == maxVersionRetries {
 			break
 		}
@@ -186,6 +190,21 @@ func (s *Service) rotateDue(ctx context.Context, listed store.APIKey, now time.T
 	s.log.LogAttrs(ctx, slog.LevelInfo, "key rotated on schedule",
 		slog.String("key_id", rot.Next.ID), slog.String("previous_key_id", cur.ID), slog.String("project_id", cur.ProjectID))
 	return newRotatedKeyDelivery(rot, *cur.RotationWebhookURL, sec.secret)
+}
+
+// recordRotationFailed writes the api_key.rotation_failed event of key k (with the key it was
+// to replace, if the rotation happened). A failure to write it is logged: the rotation's own
+// failure is what the pass reports.
+func (s *Service) recordRotationFailed(ctx context.Context, k store.APIKey, previousKeyID *string, reason string) {
+	if ctx.Err() != nil {
+		return
+	}
+	e := lifecycle(EventAPIKeyRotationFailed, k, s.clock(), func(e *lifecycleEvent) {
+		e.PreviousKeyID, e.Reason = previousKeyID, reason
+	})
+	if err := s.store.RecordChanges(ctx, store.Changes{Outbox: []store.OutboxEvent{e}}); err != nil {
+		s.log.LogAttrs(ctx, slog.LevelError, "recording api_key.rotation_failed", slog.String("key_id", k.ID), slog.String("error", err.Error()))
+	}
 }
 
 func (s *Service) projectSigningSecret(ctx context.Context, projectID string) signingSecret {

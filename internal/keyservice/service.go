@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
@@ -47,6 +48,34 @@ type Config struct {
 	Webhook WebhookConfig
 	// Observer is told what the service does, for metrics; nil tells nobody.
 	Observer Observer
+	// Events configures the audit trail's retention and the delivery of lifecycle events to
+	// the projects' events webhooks (through Webhook.Transport).
+	Events EventsConfig
+}
+
+// EventsConfig configures the audit trail and the lifecycle events. Zero values take the
+// defaults.
+type EventsConfig struct {
+	// AuditRetention is how long audit events are kept; 0 means DefaultAuditRetention.
+	AuditRetention time.Duration
+	// ExpiringNotice is how long before its expiry a key's api_key.expiring event is sent; 0
+	// means DefaultExpiringNotice, a negative value sends none.
+	ExpiringNotice time.Duration
+	// DeliveryInterval is how often Run delivers the lifecycle events that are due; 0 turns
+	// the loop off (DeliverEvents still runs a pass on demand: tests use that).
+	DeliveryInterval time.Duration
+	// ExpiryInterval is how often Run looks for keys that expired or are about to; 0 turns the
+	// loop off (RecordExpiryEvents runs a pass on demand).
+	ExpiryInterval time.Duration
+	// Backoff is the wait before an event's second attempt, doubling after each failure up to
+	// an hour; 0 means 10 s.
+	Backoff time.Duration
+	// Attempts is how many times an event is sent before it is given up; 0 means 15 (about
+	// five hours with the default backoff).
+	Attempts int
+	// Lease is how long a delivery job's claim keeps an event from every other replica: longer
+	// than one attempt can take. 0 means two minutes.
+	Lease time.Duration
 }
 
 // Service holds the rules of the key service. Every exported method is safe for concurrent use.
@@ -67,6 +96,8 @@ type Service struct {
 	credentials *credentialCache
 	idempotency *keyedMutex
 	rotation    *scheduledRotation
+	events      eventsConfig
+	delivery    *eventDelivery
 }
 
 // New validates cfg and builds the service. It starts nothing: Run runs the background jobs.
@@ -110,21 +141,26 @@ func New(cfg Config) (*Service, error) {
 	s.usage = newUsageRecorder(cfg.Store, cfg.UsageFlushInterval, s.log)
 	s.credentials = newCredentialCache(cfg.Store, s.observer)
 	s.rotation = newScheduledRotation(cfg, s.log, s.observer)
+	s.events = newEventsConfig(cfg.Events)
+	if s.delivery, err = newEventDelivery(cfg.Events, cfg.Webhook.Transport); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 // Run runs the background jobs until ctx ends: scheduled rotation every
-// Config.RotationInterval (when not zero) and the sweep of expired idempotency records. Ending
-// ctx also cancels webhook deliveries still retrying. The usage flush runs on its own timer;
-// call FlushUsage after the last verification, before closing the store.
+// Config.RotationInterval (when not zero), the delivery of lifecycle events and the search for
+// expiring keys (when their intervals are not zero), the prune of audit events past their
+// retention, and the sweep of expired idempotency records. Ending ctx also cancels webhook
+// deliveries still retrying. The usage flush runs on its own timer; call FlushUsage after the
+// last verification, before closing the store.
 func (s *Service) Run(ctx context.Context) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.runRotationLoop(ctx)
-	}()
+	var wg sync.WaitGroup
+	for _, job := range []func(context.Context){s.runRotationLoop, s.runEventDelivery, s.runExpiryEvents, s.runAuditPrune} {
+		wg.Go(func() { job(ctx) })
+	}
 	s.runIdempotencySweep(ctx)
-	<-done
+	wg.Wait()
 }
 
 // Ready reports whether the store is reachable.

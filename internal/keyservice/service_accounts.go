@@ -71,7 +71,12 @@ func (s *Service) CreateServiceAccount(ctx context.Context, p Principal, in Crea
 		ID: id, ProjectID: in.ProjectID, Name: in.Name, Description: in.Description,
 		Active: in.Active == nil || *in.Active, CreatedAt: now, UpdatedAt: now,
 	}
-	if err := s.store.CreateServiceAccount(ctx, a); err != nil {
+	changes := fieldChanges{"name": {Old: nil, New: a.Name}, "active": {Old: nil, New: a.Active}}
+	if a.Description != "" {
+		changes["description"] = store.FieldChange{Old: nil, New: a.Description}
+	}
+	ch := audited(auditEvent(p.source(), a.ProjectID, ActionServiceAccountCreate, serviceAccountTarget(a), changes, now))
+	if err := s.store.CreateServiceAccount(ctx, a, ch); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return store.ServiceAccount{}, conflict("name", "a service account named %q already exists in project %s", in.Name, in.ProjectID)
 		}
@@ -156,6 +161,7 @@ func (s *Service) UpdateServiceAccount(ctx context.Context, p Principal, ref Ser
 	if err != nil {
 		return store.ServiceAccount{}, err
 	}
+	old := a
 	if in.Name != nil {
 		if err := validateName("name", *in.Name); err != nil {
 			return store.ServiceAccount{}, err
@@ -175,7 +181,19 @@ func (s *Service) UpdateServiceAccount(ctx context.Context, p Principal, ref Ser
 		return store.ServiceAccount{}, err
 	}
 	a.UpdatedAt = s.clock()
-	if err := s.store.UpdateServiceAccount(ctx, a); err != nil {
+	changes := fieldChanges{}
+	changes.str("name", old.Name, a.Name)
+	changes.str("description", old.Description, a.Description)
+	changes.boolean("active", old.Active, a.Active)
+	action := ActionServiceAccountUpdate
+	switch {
+	case old.Active && !a.Active:
+		action = ActionServiceAccountDisable
+	case !old.Active && a.Active:
+		action = ActionServiceAccountEnable
+	}
+	ch := audited(auditEvent(p.source(), a.ProjectID, action, serviceAccountTarget(a), changes, a.UpdatedAt))
+	if err := s.store.UpdateServiceAccount(ctx, a, ch); err != nil {
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			return store.ServiceAccount{}, conflict("name", "a service account named %q already exists in project %s", a.Name, a.ProjectID)
@@ -200,7 +218,11 @@ func (s *Service) DeleteServiceAccount(ctx context.Context, p Principal, ref Ser
 	if err := s.stepUp(ctx, p, a.ProjectID); err != nil {
 		return err
 	}
-	if err := s.store.DeleteServiceAccount(ctx, a.ID, s.clock()); err != nil {
+	// Its keys are revoked in the same write: each gets its own events, as a revocation would.
+	now := s.clock()
+	ch := audited(auditEvent(p.source(), a.ProjectID, ActionServiceAccountDelete, serviceAccountTarget(a), nil, now))
+	ch.ForRevokedKey = revokedBy(p.source(), now)
+	if err := s.store.DeleteServiceAccount(ctx, a.ID, now, ch); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return serviceAccountNotFound("id")
 		}

@@ -29,6 +29,9 @@ type WebhookTransport interface {
 type WebhookRequest struct {
 	URL   string
 	Event string // "api_key.rotated"
+	// EventID names a lifecycle event (X-Keyservice-Event-Id), the same on every attempt, for
+	// receivers to de-duplicate; empty for a rotated key's delivery.
+	EventID string
 	// Timestamp (Unix seconds) and Signature go in the X-Keyservice-Timestamp and
 	// X-Keyservice-Signature headers; see signWebhook.
 	Timestamp int64
@@ -103,6 +106,9 @@ type webhookDelivery struct {
 	body          []byte
 	keyID         string
 	projectID     string
+	// rotation is what was delivered, for the api_key.rotation_failed event of a delivery
+	// that gives up.
+	rotation Rotation
 }
 
 // rotatedKeyEvent is the body of an api_key.rotated delivery.
@@ -140,7 +146,7 @@ func newRotatedKeyDelivery(rot Rotation, webhookURL, signingSecret string) (*web
 	if err != nil {
 		return nil, fmt.Errorf("encode webhook event: %w", err)
 	}
-	return &webhookDelivery{url: webhookURL, signingSecret: signingSecret, body: body, keyID: next.ID, projectID: next.ProjectID}, nil
+	return &webhookDelivery{url: webhookURL, signingSecret: signingSecret, body: body, keyID: next.ID, projectID: next.ProjectID, rotation: rot}, nil
 }
 
 // deliver sends d until a receiver answers 2xx, at most w.attempts times, waiting w.backoff,

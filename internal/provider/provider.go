@@ -264,6 +264,7 @@ func (p *KeyserviceProvider) DataSources(_ context.Context) []func() datasource.
 		NewEnvironmentDataSource,
 		NewAPIKeyDataSource,
 		NewAPIKeysDataSource,
+		NewAuditEventsDataSource,
 	}
 }
 

@@ -45,6 +45,7 @@ type options struct {
 	dev             bool
 	verifyRateLimit float64
 	rotation        rotationOptions
+	events          eventsOptions
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
@@ -61,6 +62,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	if err := o.rotation.register(fs, getenv); err != nil {
 		return options{}, err
 	}
+	if err := o.events.register(fs, getenv); err != nil {
+		return options{}, err
+	}
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: keyserviced [flags]\n\nThe admin token is read only from KEYSERVICE_ADMIN_TOKEN and the server\nsecret (base64, >= %d bytes) only from KEYSERVICE_SERVER_SECRET.\n\n", keyservice.MinServerSecretLen)
 		fs.PrintDefaults()
@@ -72,6 +76,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		return options{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	if err := verifyRateLimitFromEnv(fs, getenv, &o); err != nil {
+		return options{}, err
+	}
+	if err := o.events.validate(); err != nil {
 		return options{}, err
 	}
 	return o, nil
@@ -153,6 +160,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		RotationInterval: o.rotation.interval, RotationGracePeriod: o.rotation.grace,
 		Webhook:  keyservice.WebhookConfig{Transport: webhook.New(nil)},
 		Observer: metrics,
+		Events:   o.events.config(),
 	})
 	if err != nil {
 		return err
@@ -191,8 +199,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 
-	// The background jobs (scheduled rotation, the sweep of expired idempotency records) run
-	// beside the server and stop with it.
+	// The background jobs (scheduled rotation, delivery of lifecycle events, expiry events, the
+	// prune of old audit events, the sweep of expired idempotency records) run beside the server
+	// and stop with it.
 	jobsCtx, stopJobs := context.WithCancel(ctx)
 	jobsDone := make(chan struct{})
 	go func() {

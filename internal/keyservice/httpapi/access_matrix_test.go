@@ -84,6 +84,7 @@ const (
 // a key beyond the caller's ceiling is 403.
 var (
 	everyone = [10]int{ok200, ok200, ok200, ok200, ok200, ok200, ok200, ok200, ok200, ok200}
+	anyone   = func(ok int) [10]int { return [10]int{ok, ok, ok, ok, ok, ok, ok, ok, ok, ok} }
 	// adminToken: the admin token only.
 	adminToken = func(ok int) [10]int {
 		return [10]int{ok, no403, no403, no403, no403, no403, no403, no403, no403, no401}
@@ -110,6 +111,12 @@ var (
 		"POST /v1/verify": {func(f *accessFixture) (string, string, any) {
 			return "POST", "/v1/verify", map[string]any{"key": f.keySecret}
 		}, everyone},
+		// Whatever the credential: a leak report needs none, and a string that is no key is
+		// ignored (a real one would be revoked: see leaks_test.go).
+		"POST /v1/leaks": {fixed("POST", "/v1/leaks", map[string]any{"keys": []string{"ks_not_a_key"}}), anyone(http.StatusAccepted)},
+		"GET /v1/audit-events": {func(f *accessFixture) (string, string, any) {
+			return "GET", "/v1/audit-events?project_id=" + f.own, nil
+		}, readOwn(ok200)},
 
 		"POST /v1/projects": {fixed("POST", "/v1/projects", map[string]any{"name": "new"}), adminToken(ok201)},
 		// Every credential that reads lists the projects it reaches: a key, its own.
@@ -196,8 +203,9 @@ var (
 // TestAccessMatrix sends every route the server registers (Server.Routes, so a new route
 // cannot be left out) as each principal, each cell against a fresh server, and asserts the
 // status of every cell. A route without an expectation fails the test: add it above. A refused
-// request must change nothing (the whole state the API shows is compared before and after); a
-// write that succeeds must change it, the control that the comparison sees changes. Each row
+// request must change nothing (the whole state the API shows is compared before and after; the
+// audit trail, which records refusals, aside); a write that succeeds must change it, the control
+// that the comparison sees changes (a verification, and a leak report of no key, change nothing). Each row
 // must also agree with the right the route declares (Server.Access): the principals of the own
 // project that the row lets through are exactly those holding that right.
 func TestAccessMatrix(t *testing.T) {
@@ -250,7 +258,7 @@ func TestAccessMatrix(t *testing.T) {
 				if after != before {
 					t.Errorf("%s as %s was refused (%d) but changed the server's state", route, who, r.status)
 				}
-			case method != "GET" && route != "POST /v1/verify" && after == before:
+			case method != "GET" && route != "POST /v1/verify" && route != "POST /v1/leaks" && after == before:
 				t.Errorf("%s as %s succeeded (%d) but the state did not change: the comparison would not see a change", route, who, r.status)
 			}
 		}

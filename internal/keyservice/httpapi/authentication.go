@@ -20,7 +20,9 @@ func withPrincipal(r *http.Request, p keyservice.Principal) *http.Request {
 }
 
 // requireAuth authenticates the bearer token, refuses a principal without the route's right,
-// and puts the principal, with the one-time code the request carries, in the request context.
+// and puts the principal, with the one-time code the request carries and where it comes from
+// (for the audit trail), in the request context. A principal refused for the right is named in
+// the refusal's audit event.
 func (s *Server) requireAuth(right keyservice.Right, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.svc.Authenticate(r.Context(), bearerToken(r))
@@ -28,16 +30,21 @@ func (s *Server) requireAuth(right keyservice.Right, next http.Handler) http.Han
 			s.writeError(w, r, err)
 			return
 		}
+		p = p.WithOTP(strings.TrimSpace(r.Header.Get(keyservice.FieldOTP))).WithOrigin(origin(r))
 		if st := stateFrom(r.Context()); st != nil {
-			st.principal = p.String()
+			st.principal, st.authenticated = p.String(), p
 		}
 		if err := p.Require(right); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		p = p.WithOTP(strings.TrimSpace(r.Header.Get(keyservice.FieldOTP)))
 		next.ServeHTTP(w, withPrincipal(r, p))
 	})
+}
+
+// origin is where r comes from, as the audit trail records it.
+func origin(r *http.Request) keyservice.Origin {
+	return keyservice.Origin{RequestID: requestID(r.Context()), ClientAddress: clientAddress(r)}
 }
 
 // bearerToken is the token of an "Authorization: Bearer …" header; "" for anything else.

@@ -45,11 +45,15 @@ const (
 	failedCredentialBurst = 30
 )
 
-// clientLimiters holds both budgets of every client address.
+// clientLimiters holds the budgets of every client address.
 type clientLimiters struct {
 	now      func() time.Time
 	verify   *perClient
 	failures *perClient
+	// refusals bounds the refused requests written to the audit trail (refusals.go), leaks
+	// the leak reports (leaks.go).
+	refusals *perClient
+	leaks    *perClient
 }
 
 // newClientLimiters is nil (no limit) when the limits are disabled.
@@ -69,6 +73,8 @@ func newClientLimiters(c ClientLimits) *clientLimiters {
 		now:      now,
 		verify:   newPerClient(rate.Limit(perSecond), max(1, int(perSecond*verifyBurstSeconds))),
 		failures: newPerClient(failedCredentialRate, failedCredentialBurst),
+		refusals: newPerClient(refusalRecordRate, refusalRecordBurst),
+		leaks:    newPerClient(leakReportRate, leakReportBurst),
 	}
 }
 

@@ -58,6 +58,11 @@ type Metrics struct {
 	deliveries                            map[keyservice.DeliveryOutcome]prometheus.Counter
 	rotations                             map[keyservice.RotationOutcome]prometheus.Counter
 	cacheHit, cacheMiss, cacheInvalidated prometheus.Counter
+	events                                map[keyservice.EventOutcome]prometheus.Counter
+	leaks                                 map[keyservice.LeakOutcome]prometheus.Counter
+	// refusalsUnrecorded counts refused requests left out of the audit trail because their
+	// client address had spent its budget of recorded refusals.
+	refusalsUnrecorded prometheus.Counter
 }
 
 var _ keyservice.Observer = (*Metrics)(nil)
@@ -78,6 +83,16 @@ func NewMetrics(pool store.Pool) *Metrics {
 		outcomeCounters("keyservice_scheduled_rotations_total",
 			"Keys found due by scheduled rotation, by outcome (rotated, skipped, failed).", keyservice.RotationOutcomes)
 	m.deliveries, m.rotations = deliveries.byOutcome, rotations.byOutcome
+	events := outcomeCounters("keyservice_lifecycle_event_attempts_total",
+		"Attempts at delivering a lifecycle event to a project's events webhook, by outcome (delivered; retried: failed, due again; "+
+			"failed: the last attempt failed, given up; dropped: the project has no events webhook any more).", keyservice.EventOutcomes)
+	leaks := outcomeCounters("keyservice_leak_report_keys_total",
+		"Strings received by POST /v1/leaks, by outcome (revoked; ignored: no key, or revoked already).", keyservice.LeakOutcomes)
+	m.events, m.leaks = events.byOutcome, leaks.byOutcome
+	m.refusalsUnrecorded = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "keyservice_audit_refusals_unrecorded_total",
+		Help: "Refused management requests not written to the audit trail: their client address had spent its budget of recorded refusals.",
+	})
 	lookups := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "keyservice_credential_cache_lookups_total",
 		Help: "Verifications that looked in the credential cache, by result (hit, miss).",
@@ -91,6 +106,7 @@ func NewMetrics(pool store.Pool) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.verify, deliveries.vec, rotations.vec, lookups, m.cacheInvalidated,
+		events.vec, leaks.vec, m.refusalsUnrecorded,
 	)
 	if pool != nil {
 		m.registry.MustRegister(poolCollector{pool})
@@ -126,6 +142,20 @@ func (m *Metrics) WebhookDelivery(o keyservice.DeliveryOutcome) {
 // ScheduledRotation counts what a scheduled-rotation pass did with a due key.
 func (m *Metrics) ScheduledRotation(o keyservice.RotationOutcome) {
 	if c := m.rotations[o]; c != nil {
+		c.Inc()
+	}
+}
+
+// EventDelivery counts an attempt at delivering a lifecycle event.
+func (m *Metrics) EventDelivery(o keyservice.EventOutcome) {
+	if c := m.events[o]; c != nil {
+		c.Inc()
+	}
+}
+
+// LeakReport counts what a leak report did with one string.
+func (m *Metrics) LeakReport(o keyservice.LeakOutcome) {
+	if c := m.leaks[o]; c != nil {
 		c.Inc()
 	}
 }

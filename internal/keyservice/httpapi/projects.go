@@ -99,12 +99,13 @@ func (s *Server) handleDeleteProject(w http.ResponseWriter, r *http.Request) {
 // so clients can tell "cleared" from "not sent".
 
 type projectJSON struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	RequireOTP  bool   `json:"require_otp"`
-	CreatedAt   string `json:"created_at"`
-	UpdatedAt   string `json:"updated_at"`
+	ID               string  `json:"id"`
+	Name             string  `json:"name"`
+	Description      string  `json:"description"`
+	RequireOTP       bool    `json:"require_otp"`
+	EventsWebhookURL *string `json:"events_webhook_url"`
+	CreatedAt        string  `json:"created_at"`
+	UpdatedAt        string  `json:"updated_at"`
 }
 
 // projectWithSecretJSON is the only representation carrying the webhook
@@ -116,14 +117,15 @@ type projectWithSecretJSON struct {
 
 func toProjectJSON(p keyservice.Project) projectJSON {
 	return projectJSON{
-		ID: p.ID, Name: p.Name, Description: p.Description, RequireOTP: p.OTPSecret != nil,
+		ID: p.ID, Name: p.Name, Description: p.Description, RequireOTP: p.OTPSecret != nil, EventsWebhookURL: p.EventsWebhookURL,
 		CreatedAt: keyservice.FormatTime(p.CreatedAt), UpdatedAt: keyservice.FormatTime(p.UpdatedAt),
 	}
 }
 
 type createProjectRequest struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
+	Name             string  `json:"name"`
+	Description      string  `json:"description"`
+	EventsWebhookURL *string `json:"events_webhook_url"`
 }
 
 func decodeCreateProject(body []byte) (keyservice.CreateProjectInput, error) {
@@ -135,7 +137,7 @@ func decodeCreateProject(body []byte) (keyservice.CreateProjectInput, error) {
 }
 
 func decodeUpdateProject(body []byte) (keyservice.UpdateProjectInput, error) {
-	m, err := patchObject(body, "name", "description")
+	m, err := patchObject(body, "name", "description", "events_webhook_url")
 	if err != nil {
 		return keyservice.UpdateProjectInput{}, err
 	}
@@ -153,6 +155,15 @@ func decodeUpdateProject(body []byte) (keyservice.UpdateProjectInput, error) {
 		in.Description = new(string) // null clears to ""
 		if err := patchField(raw, "description", in.Description); err != nil {
 			return keyservice.UpdateProjectInput{}, err
+		}
+	}
+	if raw, ok := m["events_webhook_url"]; ok {
+		in.EventsWebhookURL.Set = true // null stops the events
+		if !isNull(raw) {
+			in.EventsWebhookURL.Value = new(string)
+			if err := patchField(raw, "events_webhook_url", in.EventsWebhookURL.Value); err != nil {
+				return keyservice.UpdateProjectInput{}, err
+			}
 		}
 	}
 	return in, nil

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice"
 )
 
 // requestState travels in the request context and collects what the
@@ -14,7 +16,9 @@ type requestState struct {
 	id        string
 	route     string
 	principal string // "admin", "api_key:<id>" or ""
-	counters  *routeMetrics
+	// authenticated is the principal once authenticated; the zero value before or without.
+	authenticated keyservice.Principal
+	counters      *routeMetrics
 }
 
 type requestStateKey struct{}

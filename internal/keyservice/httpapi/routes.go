@@ -9,9 +9,9 @@ import (
 
 // A route's access is the right its caller needs (keyservice.Right: keys:read, keys:write,
 // keys:admin, or the admin token), checked before the handler runs and before an idempotent
-// replay; or public, for routes that take no credential. The domain checks the same right again
-// in each operation; TestAccessMatrix holds both to this table, and TestOpenAPIMatchesRoutes
-// holds openapi.json to it.
+// replay, its refusals recorded in the audit trail; or public, for routes that take no
+// credential. The domain checks the same right again in each operation; TestAccessMatrix holds
+// both to this table, and TestOpenAPIMatchesRoutes holds openapi.json to it.
 const public keyservice.Right = 0
 
 const (
@@ -63,6 +63,9 @@ func (s *Server) routes() http.Handler {
 	handle("POST /v1/api-keys/revoke", write, s.handleRevokeAPIKeys)
 
 	handle("POST /v1/verify", public, s.limitFailedCredentials(s.limitVerifications(s.timeVerify(s.handleVerify)), true).ServeHTTP)
+	handle("POST /v1/leaks", public, s.limitLeakReports(s.handleReportLeaks))
+
+	handle("GET /v1/audit-events", read, s.handleListAuditEvents)
 
 	handle("/", public, func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &httpError{status: http.StatusNotFound, code: codeNotFound, message: "no such route"})
@@ -95,7 +98,7 @@ func (s *Server) route(pattern string, access keyservice.Right, h http.HandlerFu
 		if len(pattern) > 5 && pattern[:5] == "POST " {
 			next = s.idempotent(next)
 		}
-		next = s.limitFailedCredentials(s.requireAuth(access, next), false)
+		next = s.recordRefusals(pattern, s.limitFailedCredentials(s.requireAuth(access, next), false))
 	}
 	counters := s.metrics.route(pattern)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -298,7 +298,7 @@ func TestScheduledRotationNeedsSigningSecret(t *testing.T) {
 	hook := newWebhookReceiver(t)
 	// A project from before signing secrets existed.
 	legacy := store.Project{ID: "prj_legacy0000000000000", Name: "legacy", CreatedAt: e.clock.Now(), UpdatedAt: e.clock.Now()}
-	if err := e.store.CreateProject(context.Background(), legacy); err != nil {
+	if err := e.store.CreateProject(context.Background(), legacy, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	k, _ := e.createKey(legacy.ID, "svc", map[string]any{"rotation_interval_days": 1, "rotation_webhook_url": hook.URL})
@@ -345,7 +345,7 @@ func TestWebhookSigningSecretRotation(t *testing.T) {
 	// The sealed secret is bound to its project: copied onto another project's row it does not
 	// open, so that project's due keys are not rotated (nor signed for with a foreign secret).
 	p, _ := e.store.GetProject(context.Background(), pid)
-	if err := e.store.SetProjectWebhookSecret(context.Background(), other, p.WebhookSecret, e.clock.Now()); err != nil {
+	if err := e.store.SetProjectWebhookSecret(context.Background(), other, p.WebhookSecret, e.clock.Now(), store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	foreign, _ := e.createKey(other, "svc", map[string]any{"rotation_interval_days": 1, "rotation_webhook_url": hook.URL})

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
@@ -54,6 +55,8 @@ type Options struct {
 	// Service and API edit the configurations before the server is built.
 	Service func(*keyservice.Config)
 	API     func(*httpapi.Config)
+	// WrapHandler, when set, wraps the API's handler (to watch what it answers).
+	WrapHandler func(http.Handler) http.Handler
 }
 
 // Server is a key service running in-process.
@@ -156,7 +159,11 @@ func start(t testing.TB, o Options) (*Server, error) {
 	if err != nil {
 		return nil, errors.Join(err, s.closeStore())
 	}
-	s.http = httptest.NewUnstartedServer(s.API.Handler())
+	handler := s.API.Handler()
+	if o.WrapHandler != nil {
+		handler = o.WrapHandler(handler)
+	}
+	s.http = httptest.NewUnstartedServer(handler)
 	s.http.Listener.Close()
 	s.http.Listener = ln
 	s.http.Start()

@@ -32,37 +32,40 @@ type Store interface {
 	EnvironmentStore
 	APIKeyStore
 	IdempotencyStore
+	AuditStore
+	OutboxStore
 	OTPStore
 }
 
 // ProjectStore persists projects.
 type ProjectStore interface {
 	// CreateProject inserts p. A live project with the same name gives ErrConflict.
-	CreateProject(ctx context.Context, p Project) error
+	CreateProject(ctx context.Context, p Project, ch Changes) error
 	// GetProject returns the project, including soft-deleted ones (DeletedAt set).
 	GetProject(ctx context.Context, id string) (Project, error)
 	// ListProjects returns live projects ordered by (created_at, id).
 	ListProjects(ctx context.Context, f ProjectFilter) ([]Project, error)
-	// UpdateProject writes name, description and updated_at of a live project.
-	UpdateProject(ctx context.Context, p Project) error
+	// UpdateProject writes name, description, events_webhook_url and updated_at of a live
+	// project.
+	UpdateProject(ctx context.Context, p Project, ch Changes) error
 	// DeleteProject soft-deletes a live project together with its live
 	// service accounts and environments, and revokes all of its unrevoked
 	// keys, in one transaction.
-	DeleteProject(ctx context.Context, id string, at time.Time) error
+	DeleteProject(ctx context.Context, id string, at time.Time, ch Changes) error
 	// SetProjectWebhookSecret replaces the sealed webhook signing secret of a
 	// live project (ErrNotFound otherwise).
-	SetProjectWebhookSecret(ctx context.Context, id string, sealed []byte, at time.Time) error
+	SetProjectWebhookSecret(ctx context.Context, id string, sealed []byte, at time.Time, ch Changes) error
 	// SetProjectOTPSecret replaces the sealed TOTP secret of a live project,
 	// and clears its last accepted time step (see OTPStore.ConsumeOTPStep);
 	// nil turns one-time codes off (ErrNotFound if the project is not live).
-	SetProjectOTPSecret(ctx context.Context, id string, sealed []byte, at time.Time) error
+	SetProjectOTPSecret(ctx context.Context, id string, sealed []byte, at time.Time, ch Changes) error
 }
 
 // ServiceAccountStore persists service accounts.
 type ServiceAccountStore interface {
 	// CreateServiceAccount inserts a. A live service account with the same
 	// name in the project gives ErrConflict.
-	CreateServiceAccount(ctx context.Context, a ServiceAccount) error
+	CreateServiceAccount(ctx context.Context, a ServiceAccount, ch Changes) error
 	// GetServiceAccount returns the account, including a deleted one
 	// (DeletedAt set).
 	GetServiceAccount(ctx context.Context, id string) (ServiceAccount, error)
@@ -74,17 +77,17 @@ type ServiceAccountStore interface {
 	// UpdateServiceAccount writes name, description, active and updated_at of
 	// a live account: ErrNotFound if it is not live, ErrConflict if another
 	// live account of the project holds the name.
-	UpdateServiceAccount(ctx context.Context, a ServiceAccount) error
+	UpdateServiceAccount(ctx context.Context, a ServiceAccount, ch Changes) error
 	// DeleteServiceAccount soft-deletes a live account and revokes all of its
 	// unrevoked keys in one transaction; ErrNotFound if it is not live.
-	DeleteServiceAccount(ctx context.Context, id string, at time.Time) error
+	DeleteServiceAccount(ctx context.Context, id string, at time.Time, ch Changes) error
 }
 
 // EnvironmentStore persists environments.
 type EnvironmentStore interface {
 	// CreateEnvironment inserts e. A live environment with the same name in
 	// the project gives ErrConflict.
-	CreateEnvironment(ctx context.Context, e Environment) error
+	CreateEnvironment(ctx context.Context, e Environment, ch Changes) error
 	// GetEnvironment returns the environment, including a deleted one.
 	GetEnvironment(ctx context.Context, id string) (Environment, error)
 	// ListEnvironments returns live environments of one project ordered by
@@ -92,13 +95,13 @@ type EnvironmentStore interface {
 	ListEnvironments(ctx context.Context, f EnvironmentFilter) ([]Environment, error)
 	// UpdateEnvironment writes name, description and updated_at of a live
 	// environment: ErrNotFound if it is not live, ErrConflict on a taken name.
-	UpdateEnvironment(ctx context.Context, e Environment) error
+	UpdateEnvironment(ctx context.Context, e Environment, ch Changes) error
 	// DeleteEnvironment soft-deletes a live environment (ErrNotFound
 	// otherwise). While a key that can still authenticate at `at` is bound to
 	// it (not revoked, and not replaced or replaced but inside its grace
 	// period) it gives ErrConflict and changes nothing; the check and the
 	// delete are one transaction, so no key can be bound in between.
-	DeleteEnvironment(ctx context.Context, id string, at time.Time) error
+	DeleteEnvironment(ctx context.Context, id string, at time.Time, ch Changes) error
 }
 
 // APIKeyStore persists API keys.
@@ -108,7 +111,7 @@ type APIKeyStore interface {
 	// name a live service account or environment of k's project gives a
 	// *MissingError naming that id; the check and the insert are one
 	// transaction, so a key is never bound to something deleted meanwhile.
-	CreateAPIKey(ctx context.Context, k APIKey) error
+	CreateAPIKey(ctx context.Context, k APIKey, ch Changes) error
 	GetAPIKey(ctx context.Context, id string) (APIKey, error)
 	// GetCredential looks a key up by its hash together with the state of
 	// what it depends on (its project, its service account), in one query:
@@ -124,17 +127,17 @@ type APIKeyStore interface {
 	// that is no longer live, or was written since k was read (another
 	// Version), gives ErrConflict and changes nothing. Version 0 writes
 	// whatever the stored Version, for callers that did not read the key.
-	UpdateAPIKey(ctx context.Context, k APIKey) error
+	UpdateAPIKey(ctx context.Context, k APIKey, ch Changes) error
 	// RotateAPIKey marks old as replaced (ReplacedByKeyID, GraceExpiresAt,
 	// UpdatedAt taken from old; Version+1) and inserts next, in one
 	// transaction. If old is no longer live, or no longer at old.Version (0:
 	// any), the whole write is refused with ErrConflict: next copies old's
 	// settings, so a rotation must not race an update.
-	RotateAPIKey(ctx context.Context, old APIKey, next APIKey) error
+	RotateAPIKey(ctx context.Context, old APIKey, next APIKey, ch Changes) error
 	// RevokeAPIKeys sets revoked_at (and Version+1) on every listed key that
 	// is not revoked yet, in one transaction. An unknown id aborts the whole write with a
 	// *MissingError that wraps ErrNotFound.
-	RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) error
+	RevokeAPIKeys(ctx context.Context, ids []string, at time.Time, ch Changes) error
 	// TouchAPIKeys records a batch of successful uses: each listed key's
 	// last_used_at becomes At unless it is already later, so batches from
 	// several replicas may land in any order. Unknown ids are ignored. The
@@ -142,6 +145,35 @@ type APIKeyStore interface {
 	// it holds: the server collects uses in memory and flushes them
 	// periodically, so verifying a key never writes its row.
 	TouchAPIKeys(ctx context.Context, uses []KeyUse) error
+	// ListExpiryEventKeys returns the live keys (not revoked, not replaced) that owe
+	// f.Event for their current expires_at, ordered by (expires_at, id): expired keys
+	// (expires_at <= f.Now) for ExpiryEventExpired; for ExpiryEventExpiring, keys not
+	// expired at f.Now whose expires_at is not after f.Through.
+	ListExpiryEventKeys(ctx context.Context, f ExpiryEventFilter) ([]APIKey, error)
+	// MarkExpiryEvent notes that event was recorded for k's expires_at, with ch, in one
+	// transaction; it changes neither the key's Version nor its UpdatedAt. ErrConflict, and
+	// nothing written, if the key is no longer live, its expires_at is no longer
+	// k.ExpiresAt, or the event was noted already for it: so each expiry has its event once,
+	// across replicas.
+	MarkExpiryEvent(ctx context.Context, event ExpiryEvent, k APIKey, ch Changes) error
+}
+
+// ExpiryEvent is an event owed once per key and expiry.
+type ExpiryEvent string
+
+// The expiry events.
+const (
+	ExpiryEventExpiring ExpiryEvent = "expiring"
+	ExpiryEventExpired  ExpiryEvent = "expired"
+)
+
+// ExpiryEventFilter selects the keys that owe an expiry event.
+type ExpiryEventFilter struct {
+	Event   ExpiryEvent
+	Now     time.Time
+	Through time.Time // ExpiryEventExpiring only
+	After   *Cursor   // (Time: expires_at, ID), exclusive
+	Limit   int
 }
 
 // KeyUse is the latest successful verification of a key seen by a server
@@ -213,9 +245,11 @@ type Project struct {
 	// OTPSecret is the project's TOTP secret sealed by the server; nil when
 	// the project does not require one-time codes.
 	OTPSecret []byte
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	DeletedAt *time.Time
+	// EventsWebhookURL receives the project's lifecycle events; nil sends none.
+	EventsWebhookURL *string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	DeletedAt        *time.Time
 }
 
 // ServiceAccount is a non-human identity of a project that owns API keys.

@@ -23,6 +23,7 @@ const (
 
 	// Headers of a webhook request.
 	headerEvent     = "X-Keyservice-Event"
+	headerEventID   = "X-Keyservice-Event-Id"
 	headerTimestamp = "X-Keyservice-Timestamp"
 	headerSignature = "X-Keyservice-Signature"
 )
@@ -55,6 +56,9 @@ func (t *Transport) Send(ctx context.Context, r keyservice.WebhookRequest) (time
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "keyserviced-webhook/1")
 	req.Header.Set(headerEvent, r.Event)
+	if r.EventID != "" {
+		req.Header.Set(headerEventID, r.EventID)
+	}
 	req.Header.Set(headerTimestamp, strconv.FormatInt(r.Timestamp, 10))
 	req.Header.Set(headerSignature, r.Signature)
 	resp, err := t.client.Do(req)

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/keyservice/terraform-provider-keyservice/internal/cmd/keyservice/apikey"
+	"github.com/keyservice/terraform-provider-keyservice/internal/cmd/keyservice/audit"
 	"github.com/keyservice/terraform-provider-keyservice/internal/cmd/keyservice/cmdutil"
 	"github.com/keyservice/terraform-provider-keyservice/internal/cmd/keyservice/completion"
 	"github.com/keyservice/terraform-provider-keyservice/internal/cmd/keyservice/environment"
@@ -21,7 +22,8 @@ import (
 )
 
 const long = `keyservice manages the API keys of a keyservice server: create, list, inspect, rotate and
-revoke them by name or id, and the projects, service accounts and environments around them.
+revoke them by name or id, and the projects, service accounts and environments around them;
+read the audit trail of who changed what.
 
 Configuration, as for the Terraform provider (a flag wins over its variable):
   KEYSERVICE_ENDPOINT    --endpoint     base URL of the key service, e.g. http://127.0.0.1:8080
@@ -55,6 +57,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		project.NewCmd(f),
 		serviceaccount.NewCmd(f),
 		environment.NewCmd(f),
+		audit.NewCmd(f),
 		verify.NewCmd(f, nil),
 		completion.NewCmd(f, nil),
 		version.NewCmd(f, nil),

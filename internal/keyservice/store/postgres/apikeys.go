@@ -64,7 +64,7 @@ func insertAPIKey(ctx context.Context, db pgx.Tx, k store.APIKey) error {
 // environment rows are locked FOR SHARE until the key is committed: a
 // concurrent delete of either waits, then sees (and revokes, or refuses
 // because of) the new key.
-func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
+func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey, ch store.Changes) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		for _, ref := range []struct {
 			table string
@@ -86,7 +86,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 		if err := insertAPIKey(ctx, tx, k); err != nil {
 			return fmt.Errorf("postgres: create api key: %w", err)
 		}
-		return nil
+		return writeChanges(ctx, tx, ch)
 	})
 }
 
@@ -184,27 +184,29 @@ func (s *Store) ListDueAPIKeys(ctx context.Context, f store.DueAPIKeyFilter) ([]
 }
 
 // UpdateAPIKey implements store.APIKeyStore.
-func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE api_keys SET name = $1, description = $2, scopes = $3,
-		active = $4, expires_at = $5, rotation_interval_days = $6, next_rotation_at = $7,
-		rotation_webhook_url = $8, updated_at = $9, version = version + 1
-		WHERE id = $10 AND ($11::bigint = 0 OR version = $11::bigint) AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
-		k.Name, k.Description, nonNil(k.Scopes), k.Active, nullTS(k.ExpiresAt),
-		k.RotationIntervalDays, nullTS(k.NextRotationAt), k.RotationWebhookURL, ts(k.UpdatedAt), k.ID, k.Version)
-	if err != nil {
-		return fmt.Errorf("postgres: update api key: %w", mapErr(err))
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: update api key %s: not live or not at version %d: %w", k.ID, k.Version, store.ErrConflict)
-	}
-	return nil
+func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey, ch store.Changes) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE api_keys SET name = $1, description = $2, scopes = $3,
+			active = $4, expires_at = $5, rotation_interval_days = $6, next_rotation_at = $7,
+			rotation_webhook_url = $8, updated_at = $9, version = version + 1
+			WHERE id = $10 AND ($11::bigint = 0 OR version = $11::bigint) AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+			k.Name, k.Description, nonNil(k.Scopes), k.Active, nullTS(k.ExpiresAt),
+			k.RotationIntervalDays, nullTS(k.NextRotationAt), k.RotationWebhookURL, ts(k.UpdatedAt), k.ID, k.Version)
+		if err != nil {
+			return fmt.Errorf("postgres: update api key: %w", mapErr(err))
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("postgres: update api key %s: not live or not at version %d: %w", k.ID, k.Version, store.ErrConflict)
+		}
+		return writeChanges(ctx, tx, ch)
+	})
 }
 
 // RotateAPIKey implements store.APIKeyStore. Two replicas rotating the same
 // key serialise on its row lock; under READ COMMITTED the second re-checks
 // the WHERE clause against the committed row, finds it replaced and updates
 // nothing, which is its ErrConflict.
-func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey) error {
+func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey, ch store.Changes) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		// The old key leaves the live set first so that the new key, which
 		// keeps the name, passes the partial unique index.
@@ -222,12 +224,12 @@ func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey) error 
 		if err := insertAPIKey(ctx, tx, next); err != nil {
 			return fmt.Errorf("postgres: rotate api key: insert: %w", err)
 		}
-		return nil
+		return writeChanges(ctx, tx, ch)
 	})
 }
 
 // RevokeAPIKeys implements store.APIKeyStore.
-func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) error {
+func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time, ch store.Changes) error {
 	at = ts(at)
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		// The first missing id in the caller's order is the one reported.
@@ -240,12 +242,12 @@ func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) e
 		case !errors.Is(err, pgx.ErrNoRows):
 			return fmt.Errorf("postgres: revoke api keys: %w", err)
 		}
-		if _, err := tx.Exec(ctx,
+		if err := revokeReturning(ctx, tx, ch,
 			`UPDATE api_keys SET revoked_at = $1, updated_at = $1, version = version + 1 WHERE id = ANY($2) AND revoked_at IS NULL`,
 			at, ids); err != nil {
-			return fmt.Errorf("postgres: revoke api keys: %w", mapErr(err))
+			return fmt.Errorf("postgres: revoke api keys: %w", err)
 		}
-		return nil
+		return writeChanges(ctx, tx, ch)
 	})
 }
 

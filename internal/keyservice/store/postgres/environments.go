@@ -23,14 +23,15 @@ func scanEnvironment(row pgx.Row) (store.Environment, error) {
 }
 
 // CreateEnvironment implements store.EnvironmentStore.
-func (s *Store) CreateEnvironment(ctx context.Context, e store.Environment) error {
-	_, err := s.pool.Exec(ctx,
-		`INSERT INTO environments (`+environmentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		e.ID, e.ProjectID, e.Name, e.Description, ts(e.CreatedAt), ts(e.UpdatedAt), nullTS(e.DeletedAt))
-	if err != nil {
-		return fmt.Errorf("postgres: create environment: %w", mapErr(err))
-	}
-	return nil
+func (s *Store) CreateEnvironment(ctx context.Context, e store.Environment, ch store.Changes) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx,
+			`INSERT INTO environments (`+environmentColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			e.ID, e.ProjectID, e.Name, e.Description, ts(e.CreatedAt), ts(e.UpdatedAt), nullTS(e.DeletedAt)); err != nil {
+			return fmt.Errorf("postgres: create environment: %w", mapErr(err))
+		}
+		return writeChanges(ctx, tx, ch)
+	})
 }
 
 // GetEnvironment implements store.EnvironmentStore.
@@ -63,16 +64,18 @@ func (s *Store) ListEnvironments(ctx context.Context, f store.EnvironmentFilter)
 }
 
 // UpdateEnvironment implements store.EnvironmentStore.
-func (s *Store) UpdateEnvironment(ctx context.Context, e store.Environment) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE environments SET name = $1, description = $2, updated_at = $3
-		WHERE id = $4 AND deleted_at IS NULL`, e.Name, e.Description, ts(e.UpdatedAt), e.ID)
-	if err != nil {
-		return fmt.Errorf("postgres: update environment: %w", mapErr(err))
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: update environment: %w", store.ErrNotFound)
-	}
-	return nil
+func (s *Store) UpdateEnvironment(ctx context.Context, e store.Environment, ch store.Changes) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE environments SET name = $1, description = $2, updated_at = $3
+			WHERE id = $4 AND deleted_at IS NULL`, e.Name, e.Description, ts(e.UpdatedAt), e.ID)
+		if err != nil {
+			return fmt.Errorf("postgres: update environment: %w", mapErr(err))
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("postgres: update environment: %w", store.ErrNotFound)
+		}
+		return writeChanges(ctx, tx, ch)
+	})
 }
 
 // DeleteEnvironment implements store.EnvironmentStore. The UPDATE takes the
@@ -80,7 +83,7 @@ func (s *Store) UpdateEnvironment(ctx context.Context, e store.Environment) erro
 // CreateAPIKey binding a key to it holds that row FOR SHARE until commit, so
 // the check (a new snapshot under READ COMMITTED) either sees its key or it
 // sees the environment deleted.
-func (s *Store) DeleteEnvironment(ctx context.Context, id string, at time.Time) error {
+func (s *Store) DeleteEnvironment(ctx context.Context, id string, at time.Time, ch store.Changes) error {
 	at = ts(at)
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx,
@@ -101,6 +104,6 @@ func (s *Store) DeleteEnvironment(ctx context.Context, id string, at time.Time) 
 		if bound {
 			return fmt.Errorf("postgres: delete environment %s: keys are bound to it: %w", id, store.ErrConflict)
 		}
-		return nil
+		return writeChanges(ctx, tx, ch)
 	})
 }

@@ -107,6 +107,54 @@ var migrations = []struct {
 		`ALTER TABLE projects ADD COLUMN otp_secret bytea`,
 	}},
 	{3, []string{
+		// The audit trail: one row per change, written in the change's transaction.
+		`CREATE TABLE audit_events (
+			id             text COLLATE "C" PRIMARY KEY,
+			occurred_at    timestamptz NOT NULL,
+			project_id     text,
+			actor_type     text NOT NULL,
+			actor_id       text NOT NULL DEFAULT '',
+			actor_name     text NOT NULL DEFAULT '',
+			action         text NOT NULL,
+			target_type    text NOT NULL,
+			target_id      text NOT NULL DEFAULT '',
+			target_name    text NOT NULL DEFAULT '',
+			changes        text NOT NULL DEFAULT '{}',
+			request_id     text NOT NULL DEFAULT '',
+			client_address text NOT NULL DEFAULT '',
+			outcome        text NOT NULL,
+			status         integer NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX audit_events_project ON audit_events(project_id, occurred_at, id)`,
+		`CREATE INDEX audit_events_occurred ON audit_events(occurred_at, id)`,
+		`CREATE INDEX audit_events_target ON audit_events(target_id, occurred_at, id)`,
+		// Lifecycle events waiting for the project's events webhook, claimed with a lease.
+		`CREATE TABLE outbox_events (
+			id              text COLLATE "C" PRIMARY KEY,
+			project_id      text NOT NULL,
+			type            text NOT NULL,
+			payload         bytea NOT NULL,
+			created_at      timestamptz NOT NULL,
+			attempts        integer NOT NULL DEFAULT 0,
+			next_attempt_at timestamptz NOT NULL,
+			last_error      text NOT NULL DEFAULT '',
+			delivered_at    timestamptz,
+			failed_at       timestamptz,
+			claimed_by      text,
+			claimed_until   timestamptz
+		)`,
+		`CREATE INDEX outbox_events_due ON outbox_events(next_attempt_at, id) WHERE delivered_at IS NULL AND failed_at IS NULL`,
+		`CREATE INDEX outbox_events_created ON outbox_events(created_at, id)`,
+		`ALTER TABLE projects ADD COLUMN events_webhook_url text`,
+		// The expires_at each expiry event was recorded for: once per key and expiry.
+		`ALTER TABLE api_keys ADD COLUMN expiring_event_for timestamptz`,
+		`ALTER TABLE api_keys ADD COLUMN expired_event_for timestamptz`,
+		// Keys that expired before expiry events existed owe none.
+		`UPDATE api_keys SET expired_event_for = expires_at WHERE expires_at <= now()`,
+		`CREATE INDEX api_keys_expiry ON api_keys(expires_at, id) WHERE expires_at IS NOT NULL
+			AND revoked_at IS NULL AND replaced_by_key_id IS NULL AND expired_event_for IS DISTINCT FROM expires_at`,
+	}},
+	{4, []string{
 		// The last time step whose one-time code the project accepted: each code is taken once.
 		`ALTER TABLE projects ADD COLUMN otp_last_step bigint`,
 		// Failed one-time codes per project and credential, in a window from the first failure.

@@ -56,7 +56,7 @@ func TestPostgresConcurrentMigrations(t *testing.T) {
 	if err := s.Ping(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateProject(context.Background(), store.Project{ID: "prj_1", Name: "p"}); err != nil {
+	if err := s.CreateProject(context.Background(), store.Project{ID: "prj_1", Name: "p"}, store.Changes{}); err != nil {
 		t.Fatalf("store unusable after concurrent migrations: %v", err)
 	}
 }
@@ -65,7 +65,7 @@ func TestPostgresReopenKeepsData(t *testing.T) {
 	ctx := context.Background()
 	dsn := postgrestest.NewSchema(t)
 	s := open(t, dsn)
-	if err := s.CreateProject(ctx, store.Project{ID: "prj_1", Name: "p"}); err != nil {
+	if err := s.CreateProject(ctx, store.Project{ID: "prj_1", Name: "p"}, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

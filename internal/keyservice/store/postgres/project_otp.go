@@ -12,17 +12,8 @@ import (
 )
 
 // SetProjectOTPSecret implements store.ProjectStore.
-func (s *Store) SetProjectOTPSecret(ctx context.Context, id string, sealed []byte, at time.Time) error {
-	tag, err := s.pool.Exec(ctx,
-		`UPDATE projects SET otp_secret = $1, otp_last_step = NULL, updated_at = $2 WHERE id = $3 AND deleted_at IS NULL`,
-		sealed, ts(at), id)
-	if err != nil {
-		return fmt.Errorf("postgres: set project otp secret: %w", mapErr(err))
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: set project otp secret: %w", store.ErrNotFound)
-	}
-	return nil
+func (s *Store) SetProjectOTPSecret(ctx context.Context, id string, sealed []byte, at time.Time, ch store.Changes) error {
+	return s.setProjectColumn(ctx, "otp_secret", id, sealed, at, ch)
 }
 
 // ConsumeOTPStep implements store.OTPStore. The conditional UPDATE takes the row's lock, so of

@@ -25,14 +25,15 @@ func scanServiceAccount(row pgx.Row) (store.ServiceAccount, error) {
 }
 
 // CreateServiceAccount implements store.ServiceAccountStore.
-func (s *Store) CreateServiceAccount(ctx context.Context, a store.ServiceAccount) error {
-	_, err := s.pool.Exec(ctx,
-		`INSERT INTO service_accounts (`+serviceAccountColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		a.ID, a.ProjectID, a.Name, a.Description, a.Active, ts(a.CreatedAt), ts(a.UpdatedAt), nullTS(a.DeletedAt))
-	if err != nil {
-		return fmt.Errorf("postgres: create service account: %w", mapErr(err))
-	}
-	return nil
+func (s *Store) CreateServiceAccount(ctx context.Context, a store.ServiceAccount, ch store.Changes) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx,
+			`INSERT INTO service_accounts (`+serviceAccountColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			a.ID, a.ProjectID, a.Name, a.Description, a.Active, ts(a.CreatedAt), ts(a.UpdatedAt), nullTS(a.DeletedAt)); err != nil {
+			return fmt.Errorf("postgres: create service account: %w", mapErr(err))
+		}
+		return writeChanges(ctx, tx, ch)
+	})
 }
 
 // GetServiceAccount implements store.ServiceAccountStore.
@@ -87,22 +88,24 @@ func (s *Store) ListServiceAccounts(ctx context.Context, f store.ServiceAccountF
 }
 
 // UpdateServiceAccount implements store.ServiceAccountStore.
-func (s *Store) UpdateServiceAccount(ctx context.Context, a store.ServiceAccount) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE service_accounts SET name = $1, description = $2, active = $3, updated_at = $4
-		WHERE id = $5 AND deleted_at IS NULL`, a.Name, a.Description, a.Active, ts(a.UpdatedAt), a.ID)
-	if err != nil {
-		return fmt.Errorf("postgres: update service account: %w", mapErr(err))
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: update service account: %w", store.ErrNotFound)
-	}
-	return nil
+func (s *Store) UpdateServiceAccount(ctx context.Context, a store.ServiceAccount, ch store.Changes) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE service_accounts SET name = $1, description = $2, active = $3, updated_at = $4
+			WHERE id = $5 AND deleted_at IS NULL`, a.Name, a.Description, a.Active, ts(a.UpdatedAt), a.ID)
+		if err != nil {
+			return fmt.Errorf("postgres: update service account: %w", mapErr(err))
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("postgres: update service account: %w", store.ErrNotFound)
+		}
+		return writeChanges(ctx, tx, ch)
+	})
 }
 
 // DeleteServiceAccount implements store.ServiceAccountStore. The account's
 // row lock is taken first, so a CreateAPIKey binding a key to it either
 // commits before (and its key is revoked here) or finds it deleted.
-func (s *Store) DeleteServiceAccount(ctx context.Context, id string, at time.Time) error {
+func (s *Store) DeleteServiceAccount(ctx context.Context, id string, at time.Time, ch store.Changes) error {
 	at = ts(at)
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx,
@@ -113,11 +116,11 @@ func (s *Store) DeleteServiceAccount(ctx context.Context, id string, at time.Tim
 		if tag.RowsAffected() == 0 {
 			return fmt.Errorf("postgres: delete service account: %w", store.ErrNotFound)
 		}
-		if _, err := tx.Exec(ctx,
+		if err := revokeReturning(ctx, tx, ch,
 			`UPDATE api_keys SET revoked_at = $1, updated_at = $1, version = version + 1 WHERE service_account_id = $2 AND revoked_at IS NULL`,
 			at, id); err != nil {
-			return fmt.Errorf("postgres: revoke service account keys: %w", mapErr(err))
+			return fmt.Errorf("postgres: revoke service account keys: %w", err)
 		}
-		return nil
+		return writeChanges(ctx, tx, ch)
 	})
 }

@@ -85,7 +85,7 @@ func insertAPIKey(ctx context.Context, db execer, k store.APIKey) error {
 }
 
 // CreateAPIKey implements store.APIKeyStore.
-func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
+func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey, ch store.Changes) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		refs := []struct {
 			table string
@@ -108,7 +108,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 		if err := insertAPIKey(ctx, tx, k); err != nil {
 			return fmt.Errorf("sqlite: create api key: %w", err)
 		}
-		return nil
+		return writeChanges(ctx, tx, ch)
 	})
 }
 
@@ -247,29 +247,31 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 }
 
 // UpdateAPIKey implements store.APIKeyStore.
-func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey) error {
+func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey, ch store.Changes) error {
 	scopes, err := encodeStrings(k.Scopes)
 	if err != nil {
 		return err
 	}
-	res, err := s.writer.ExecContext(ctx, `UPDATE api_keys SET name = ?, description = ?, scopes = ?,
-		active = ?, expires_at = ?, rotation_interval_days = ?, next_rotation_at = ?,
-		rotation_webhook_url = ?, updated_at = ?, version = version + 1
-		WHERE id = ? AND (? = 0 OR version = ?) AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
-		k.Name, k.Description, scopes, boolInt(k.Active), nullMicros(k.ExpiresAt),
-		nullInt(k.RotationIntervalDays), nullMicros(k.NextRotationAt), nullString(k.RotationWebhookURL),
-		toMicros(k.UpdatedAt), k.ID, k.Version, k.Version)
-	if err != nil {
-		return fmt.Errorf("sqlite: update api key: %w", mapErr(err))
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sqlite: update api key %s: not live or not at version %d: %w", k.ID, k.Version, store.ErrConflict)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET name = ?, description = ?, scopes = ?,
+			active = ?, expires_at = ?, rotation_interval_days = ?, next_rotation_at = ?,
+			rotation_webhook_url = ?, updated_at = ?, version = version + 1
+			WHERE id = ? AND (? = 0 OR version = ?) AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+			k.Name, k.Description, scopes, boolInt(k.Active), nullMicros(k.ExpiresAt),
+			nullInt(k.RotationIntervalDays), nullMicros(k.NextRotationAt), nullString(k.RotationWebhookURL),
+			toMicros(k.UpdatedAt), k.ID, k.Version, k.Version)
+		if err != nil {
+			return fmt.Errorf("sqlite: update api key: %w", mapErr(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("sqlite: update api key %s: not live or not at version %d: %w", k.ID, k.Version, store.ErrConflict)
+		}
+		return writeChanges(ctx, tx, ch)
+	})
 }
 
 // RotateAPIKey implements store.APIKeyStore.
-func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey) error {
+func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey, ch store.Changes) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		// The old key leaves the live set first so that the new key, which
 		// keeps the name, passes the partial unique index.
@@ -288,12 +290,12 @@ func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey) error 
 		if err := insertAPIKey(ctx, tx, next); err != nil {
 			return fmt.Errorf("sqlite: rotate api key: insert: %w", err)
 		}
-		return nil
+		return writeChanges(ctx, tx, ch)
 	})
 }
 
 // RevokeAPIKeys implements store.APIKeyStore.
-func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) error {
+func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time, ch store.Changes) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, id := range ids {
 			var one int
@@ -304,13 +306,13 @@ func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time) e
 			if err != nil {
 				return fmt.Errorf("sqlite: revoke api keys: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx,
+			if err := revokeReturning(ctx, tx, ch,
 				`UPDATE api_keys SET revoked_at = ?, updated_at = ?, version = version + 1 WHERE id = ? AND revoked_at IS NULL`,
 				toMicros(at), toMicros(at), id); err != nil {
-				return fmt.Errorf("sqlite: revoke api keys: %w", mapErr(err))
+				return fmt.Errorf("sqlite: revoke api keys: %w", err)
 			}
 		}
-		return nil
+		return writeChanges(ctx, tx, ch)
 	})
 }
 

@@ -29,14 +29,15 @@ func scanEnvironment(row interface{ Scan(...any) error }) (store.Environment, er
 }
 
 // CreateEnvironment implements store.EnvironmentStore.
-func (s *Store) CreateEnvironment(ctx context.Context, e store.Environment) error {
-	_, err := s.writer.ExecContext(ctx,
-		`INSERT INTO environments (`+environmentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.ProjectID, e.Name, e.Description, toMicros(e.CreatedAt), toMicros(e.UpdatedAt), nullMicros(e.DeletedAt))
-	if err != nil {
-		return fmt.Errorf("sqlite: create environment: %w", mapErr(err))
-	}
-	return nil
+func (s *Store) CreateEnvironment(ctx context.Context, e store.Environment, ch store.Changes) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO environments (`+environmentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			e.ID, e.ProjectID, e.Name, e.Description, toMicros(e.CreatedAt), toMicros(e.UpdatedAt), nullMicros(e.DeletedAt)); err != nil {
+			return fmt.Errorf("sqlite: create environment: %w", mapErr(err))
+		}
+		return writeChanges(ctx, tx, ch)
+	})
 }
 
 // GetEnvironment implements store.EnvironmentStore.
@@ -68,21 +69,23 @@ func (s *Store) ListEnvironments(ctx context.Context, f store.EnvironmentFilter)
 }
 
 // UpdateEnvironment implements store.EnvironmentStore.
-func (s *Store) UpdateEnvironment(ctx context.Context, e store.Environment) error {
-	res, err := s.writer.ExecContext(ctx,
-		`UPDATE environments SET name = ?, description = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
-		e.Name, e.Description, toMicros(e.UpdatedAt), e.ID)
-	if err != nil {
-		return fmt.Errorf("sqlite: update environment: %w", mapErr(err))
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sqlite: update environment %s: %w", e.ID, store.ErrNotFound)
-	}
-	return nil
+func (s *Store) UpdateEnvironment(ctx context.Context, e store.Environment, ch store.Changes) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`UPDATE environments SET name = ?, description = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
+			e.Name, e.Description, toMicros(e.UpdatedAt), e.ID)
+		if err != nil {
+			return fmt.Errorf("sqlite: update environment: %w", mapErr(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("sqlite: update environment %s: %w", e.ID, store.ErrNotFound)
+		}
+		return writeChanges(ctx, tx, ch)
+	})
 }
 
 // DeleteEnvironment implements store.EnvironmentStore.
-func (s *Store) DeleteEnvironment(ctx context.Context, id string, at time.Time) error {
+func (s *Store) DeleteEnvironment(ctx context.Context, id string, at time.Time, ch store.Changes) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM environments WHERE id = ? AND deleted_at IS NULL`, id).Scan(&one)
@@ -105,7 +108,7 @@ func (s *Store) DeleteEnvironment(ctx context.Context, id string, at time.Time) 
 			toMicros(at), toMicros(at), id); err != nil {
 			return fmt.Errorf("sqlite: delete environment: %w", mapErr(err))
 		}
-		return nil
+		return writeChanges(ctx, tx, ch)
 	})
 }
 

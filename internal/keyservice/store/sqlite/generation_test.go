@@ -34,13 +34,13 @@ func TestWriteGeneration(t *testing.T) {
 		}
 	}
 	moves("CreateProject", func() error {
-		return s.CreateProject(ctx, store.Project{ID: "prj_1", Name: "p", CreatedAt: at, UpdatedAt: at})
+		return s.CreateProject(ctx, store.Project{ID: "prj_1", Name: "p", CreatedAt: at, UpdatedAt: at}, store.Changes{})
 	}, false)
-	moves("CreateAPIKey", func() error { return s.CreateAPIKey(ctx, key) }, false)
-	moves("UpdateAPIKey", func() error { k := key; k.Active = false; return s.UpdateAPIKey(ctx, k) }, false)
-	moves("a failed RevokeAPIKeys", func() error { return s.RevokeAPIKeys(ctx, []string{"key_none"}, at) }, true)
-	moves("RevokeAPIKeys", func() error { return s.RevokeAPIKeys(ctx, []string{"key_1"}, at) }, false)
-	moves("DeleteProject", func() error { return s.DeleteProject(ctx, "prj_1", at) }, false)
+	moves("CreateAPIKey", func() error { return s.CreateAPIKey(ctx, key, store.Changes{}) }, false)
+	moves("UpdateAPIKey", func() error { k := key; k.Active = false; return s.UpdateAPIKey(ctx, k, store.Changes{}) }, false)
+	moves("a failed RevokeAPIKeys", func() error { return s.RevokeAPIKeys(ctx, []string{"key_none"}, at, store.Changes{}) }, true)
+	moves("RevokeAPIKeys", func() error { return s.RevokeAPIKeys(ctx, []string{"key_1"}, at, store.Changes{}) }, false)
+	moves("DeleteProject", func() error { return s.DeleteProject(ctx, "prj_1", at, store.Changes{}) }, false)
 
 	before := s.WriteGeneration()
 	if _, err := s.GetCredential(ctx, "hash-1"); err != nil {

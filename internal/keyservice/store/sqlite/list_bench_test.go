@@ -27,9 +27,9 @@ func BenchmarkListAPIKeys(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	must(s.CreateProject(ctx, store.Project{ID: "prj_1", Name: "p", CreatedAt: at, UpdatedAt: at}))
-	must(s.CreateServiceAccount(ctx, store.ServiceAccount{ID: "sa_1", ProjectID: "prj_1", Name: "robot", Active: true, CreatedAt: at, UpdatedAt: at}))
-	must(s.CreateEnvironment(ctx, store.Environment{ID: "env_1", ProjectID: "prj_1", Name: "production", CreatedAt: at, UpdatedAt: at}))
+	must(s.CreateProject(ctx, store.Project{ID: "prj_1", Name: "p", CreatedAt: at, UpdatedAt: at}, store.Changes{}))
+	must(s.CreateServiceAccount(ctx, store.ServiceAccount{ID: "sa_1", ProjectID: "prj_1", Name: "robot", Active: true, CreatedAt: at, UpdatedAt: at}, store.Changes{}))
+	must(s.CreateEnvironment(ctx, store.Environment{ID: "env_1", ProjectID: "prj_1", Name: "production", CreatedAt: at, UpdatedAt: at}, store.Changes{}))
 	var revoke []string
 	for i := range keys {
 		k := store.APIKey{
@@ -50,12 +50,12 @@ func BenchmarkListAPIKeys(b *testing.B) {
 		if i%4 == 0 {
 			k.EnvironmentID = ptr("env_1")
 		}
-		must(s.CreateAPIKey(ctx, k))
+		must(s.CreateAPIKey(ctx, k, store.Changes{}))
 		if i%20 == 0 {
 			revoke = append(revoke, k.ID)
 		}
 	}
-	must(s.RevokeAPIKeys(ctx, revoke, at))
+	must(s.RevokeAPIKeys(ctx, revoke, at, store.Changes{}))
 
 	expiresBefore := at.Add(5000 * time.Hour)
 	for _, tc := range []struct {

@@ -101,6 +101,55 @@ var migrations = []struct {
 		`ALTER TABLE projects ADD COLUMN otp_secret BLOB`,
 	}},
 	{4, []string{
+		// The audit trail: one row per change, written in the change's transaction.
+		`CREATE TABLE audit_events (
+			id             TEXT PRIMARY KEY,
+			occurred_at    INTEGER NOT NULL,
+			project_id     TEXT,
+			actor_type     TEXT NOT NULL,
+			actor_id       TEXT NOT NULL DEFAULT '',
+			actor_name     TEXT NOT NULL DEFAULT '',
+			action         TEXT NOT NULL,
+			target_type    TEXT NOT NULL,
+			target_id      TEXT NOT NULL DEFAULT '',
+			target_name    TEXT NOT NULL DEFAULT '',
+			changes        TEXT NOT NULL DEFAULT '{}',
+			request_id     TEXT NOT NULL DEFAULT '',
+			client_address TEXT NOT NULL DEFAULT '',
+			outcome        TEXT NOT NULL,
+			status         INTEGER NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX audit_events_project ON audit_events(project_id, occurred_at, id)`,
+		`CREATE INDEX audit_events_occurred ON audit_events(occurred_at, id)`,
+		`CREATE INDEX audit_events_target ON audit_events(target_id, occurred_at, id)`,
+		// Lifecycle events waiting for the project's events webhook, claimed with a lease.
+		`CREATE TABLE outbox_events (
+			id              TEXT PRIMARY KEY,
+			project_id      TEXT NOT NULL,
+			type            TEXT NOT NULL,
+			payload         BLOB NOT NULL,
+			created_at      INTEGER NOT NULL,
+			attempts        INTEGER NOT NULL DEFAULT 0,
+			next_attempt_at INTEGER NOT NULL,
+			last_error      TEXT NOT NULL DEFAULT '',
+			delivered_at    INTEGER,
+			failed_at       INTEGER,
+			claimed_by      TEXT,
+			claimed_until   INTEGER
+		)`,
+		`CREATE INDEX outbox_events_due ON outbox_events(next_attempt_at, id) WHERE delivered_at IS NULL AND failed_at IS NULL`,
+		`CREATE INDEX outbox_events_created ON outbox_events(created_at, id)`,
+		`ALTER TABLE projects ADD COLUMN events_webhook_url TEXT`,
+		// The expires_at each expiry event was recorded for: once per key and expiry.
+		`ALTER TABLE api_keys ADD COLUMN expiring_event_for INTEGER`,
+		`ALTER TABLE api_keys ADD COLUMN expired_event_for INTEGER`,
+		// Keys that expired before expiry events existed owe none.
+		`UPDATE api_keys SET expired_event_for = expires_at
+			WHERE expires_at IS NOT NULL AND expires_at <= CAST(strftime('%s', 'now') AS INTEGER) * 1000000`,
+		`CREATE INDEX api_keys_expiry ON api_keys(expires_at, id) WHERE expires_at IS NOT NULL
+			AND revoked_at IS NULL AND replaced_by_key_id IS NULL AND expired_event_for IS NOT expires_at`,
+	}},
+	{5, []string{
 		// The last time step whose one-time code the project accepted: each code is taken once.
 		`ALTER TABLE projects ADD COLUMN otp_last_step INTEGER`,
 		// Failed one-time codes per project and credential, in a window from the first failure.

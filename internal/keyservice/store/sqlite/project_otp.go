@@ -11,17 +11,8 @@ import (
 )
 
 // SetProjectOTPSecret implements store.ProjectStore.
-func (s *Store) SetProjectOTPSecret(ctx context.Context, id string, sealed []byte, at time.Time) error {
-	res, err := s.writer.ExecContext(ctx,
-		`UPDATE projects SET otp_secret = ?, otp_last_step = NULL, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
-		sealed, toMicros(at), id)
-	if err != nil {
-		return fmt.Errorf("sqlite: set project otp secret: %w", mapErr(err))
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sqlite: set project otp secret: %w", store.ErrNotFound)
-	}
-	return nil
+func (s *Store) SetProjectOTPSecret(ctx context.Context, id string, sealed []byte, at time.Time, ch store.Changes) error {
+	return s.setProjectColumn(ctx, "otp_secret", id, sealed, at, ch)
 }
 
 // ConsumeOTPStep implements store.OTPStore.

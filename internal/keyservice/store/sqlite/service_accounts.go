@@ -30,15 +30,16 @@ func scanServiceAccount(row interface{ Scan(...any) error }) (store.ServiceAccou
 }
 
 // CreateServiceAccount implements store.ServiceAccountStore.
-func (s *Store) CreateServiceAccount(ctx context.Context, a store.ServiceAccount) error {
-	_, err := s.writer.ExecContext(ctx,
-		`INSERT INTO service_accounts (`+serviceAccountColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, a.ProjectID, a.Name, a.Description, boolInt(a.Active),
-		toMicros(a.CreatedAt), toMicros(a.UpdatedAt), nullMicros(a.DeletedAt))
-	if err != nil {
-		return fmt.Errorf("sqlite: create service account: %w", mapErr(err))
-	}
-	return nil
+func (s *Store) CreateServiceAccount(ctx context.Context, a store.ServiceAccount, ch store.Changes) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO service_accounts (`+serviceAccountColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.ProjectID, a.Name, a.Description, boolInt(a.Active),
+			toMicros(a.CreatedAt), toMicros(a.UpdatedAt), nullMicros(a.DeletedAt)); err != nil {
+			return fmt.Errorf("sqlite: create service account: %w", mapErr(err))
+		}
+		return writeChanges(ctx, tx, ch)
+	})
 }
 
 // GetServiceAccount implements store.ServiceAccountStore.
@@ -93,22 +94,24 @@ func (s *Store) ListServiceAccounts(ctx context.Context, f store.ServiceAccountF
 }
 
 // UpdateServiceAccount implements store.ServiceAccountStore.
-func (s *Store) UpdateServiceAccount(ctx context.Context, a store.ServiceAccount) error {
-	res, err := s.writer.ExecContext(ctx,
-		`UPDATE service_accounts SET name = ?, description = ?, active = ?, updated_at = ?
-		 WHERE id = ? AND deleted_at IS NULL`,
-		a.Name, a.Description, boolInt(a.Active), toMicros(a.UpdatedAt), a.ID)
-	if err != nil {
-		return fmt.Errorf("sqlite: update service account: %w", mapErr(err))
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sqlite: update service account %s: %w", a.ID, store.ErrNotFound)
-	}
-	return nil
+func (s *Store) UpdateServiceAccount(ctx context.Context, a store.ServiceAccount, ch store.Changes) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`UPDATE service_accounts SET name = ?, description = ?, active = ?, updated_at = ?
+			 WHERE id = ? AND deleted_at IS NULL`,
+			a.Name, a.Description, boolInt(a.Active), toMicros(a.UpdatedAt), a.ID)
+		if err != nil {
+			return fmt.Errorf("sqlite: update service account: %w", mapErr(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("sqlite: update service account %s: %w", a.ID, store.ErrNotFound)
+		}
+		return writeChanges(ctx, tx, ch)
+	})
 }
 
 // DeleteServiceAccount implements store.ServiceAccountStore.
-func (s *Store) DeleteServiceAccount(ctx context.Context, id string, at time.Time) error {
+func (s *Store) DeleteServiceAccount(ctx context.Context, id string, at time.Time, ch store.Changes) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`UPDATE service_accounts SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
@@ -119,11 +122,11 @@ func (s *Store) DeleteServiceAccount(ctx context.Context, id string, at time.Tim
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("sqlite: delete service account %s: %w", id, store.ErrNotFound)
 		}
-		if _, err := tx.ExecContext(ctx,
+		if err := revokeReturning(ctx, tx, ch,
 			`UPDATE api_keys SET revoked_at = ?, updated_at = ?, version = version + 1 WHERE service_account_id = ? AND revoked_at IS NULL`,
 			toMicros(at), toMicros(at), id); err != nil {
-			return fmt.Errorf("sqlite: revoke service account keys: %w", mapErr(err))
+			return fmt.Errorf("sqlite: revoke service account keys: %w", err)
 		}
-		return nil
+		return writeChanges(ctx, tx, ch)
 	})
 }

@@ -28,7 +28,7 @@ func TestReopenKeepsDataAndMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateProject(ctx, store.Project{ID: "prj_1", Name: "p"}); err != nil {
+	if err := s.CreateProject(ctx, store.Project{ID: "prj_1", Name: "p"}, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

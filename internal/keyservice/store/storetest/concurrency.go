@@ -66,7 +66,7 @@ func testConcurrentRotate(t *testing.T, s store.Store) {
 		}
 		next := newKey(fmt.Sprintf("key_next_%02d", i), "prj_1", "svc")
 		old.ReplacedByKeyID, old.GraceExpiresAt, old.UpdatedAt = &next.ID, ptr(base.Add(time.Hour)), base.Add(time.Second)
-		return s.RotateAPIKey(ctx, old, next)
+		return s.RotateAPIKey(ctx, old, next, store.Changes{})
 	})
 	w := oneWinner(t, "concurrent rotations", errs)
 	winner := fmt.Sprintf("key_next_%02d", w)
@@ -86,7 +86,7 @@ func testConcurrentCreateSameName(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	mustProject(t, s, "prj_1", "one")
 	errs := race(racers, func(i int) error {
-		return s.CreateAPIKey(ctx, newKey(fmt.Sprintf("key_%02d", i), "prj_1", "svc"))
+		return s.CreateAPIKey(ctx, newKey(fmt.Sprintf("key_%02d", i), "prj_1", "svc"), store.Changes{})
 	})
 	oneWinner(t, "concurrent creates", errs)
 	live, err := s.ListAPIKeys(ctx, store.APIKeyFilter{ProjectID: "prj_1", Limit: 100})
@@ -106,11 +106,11 @@ func testConcurrentRevokeAndRotate(t *testing.T, s store.Store) {
 		old := mustKey(t, s, newKey(oldID, "prj_1", fmt.Sprintf("svc%d", round)))
 		errs := race(2, func(i int) error {
 			if i == 0 {
-				return s.RevokeAPIKeys(ctx, []string{oldID}, base.Add(time.Minute))
+				return s.RevokeAPIKeys(ctx, []string{oldID}, base.Add(time.Minute), store.Changes{})
 			}
 			o := old
 			o.ReplacedByKeyID, o.GraceExpiresAt, o.UpdatedAt = &nextID, ptr(base.Add(time.Hour)), base.Add(time.Second)
-			return s.RotateAPIKey(ctx, o, newKey(nextID, "prj_1", old.Name))
+			return s.RotateAPIKey(ctx, o, newKey(nextID, "prj_1", old.Name), store.Changes{})
 		})
 		if errs[0] != nil {
 			t.Fatalf("round %d: revoke: %v", round, errs[0])
@@ -142,11 +142,11 @@ func testConcurrentDeleteServiceAccountAndCreateKey(t *testing.T, s store.Store)
 		mustServiceAccount(t, s, saID, "prj_1", saID)
 		errs := race(2, func(i int) error {
 			if i == 0 {
-				return s.DeleteServiceAccount(ctx, saID, base.Add(time.Minute))
+				return s.DeleteServiceAccount(ctx, saID, base.Add(time.Minute), store.Changes{})
 			}
 			k := newKey(keyID, "prj_1", keyID)
 			k.ServiceAccountID = &saID
-			return s.CreateAPIKey(ctx, k)
+			return s.CreateAPIKey(ctx, k, store.Changes{})
 		})
 		if errs[0] != nil {
 			t.Fatalf("round %d: delete: %v", round, errs[0])
@@ -171,11 +171,11 @@ func testConcurrentDeleteEnvironmentAndCreateKey(t *testing.T, s store.Store) {
 		mustEnvironment(t, s, envID, "prj_1", envID)
 		errs := race(2, func(i int) error {
 			if i == 0 {
-				return s.DeleteEnvironment(ctx, envID, base.Add(time.Minute))
+				return s.DeleteEnvironment(ctx, envID, base.Add(time.Minute), store.Changes{})
 			}
 			k := newKey(keyID, "prj_1", keyID)
 			k.EnvironmentID = &envID
-			return s.CreateAPIKey(ctx, k)
+			return s.CreateAPIKey(ctx, k, store.Changes{})
 		})
 		deleted, created := errs[0] == nil, errs[1] == nil
 		switch {

@@ -36,13 +36,13 @@ func testCredential(t *testing.T, s store.Store) {
 	}
 
 	sa.Active, sa.UpdatedAt = false, base.Add(time.Minute)
-	if err := s.UpdateServiceAccount(ctx, sa); err != nil {
+	if err := s.UpdateServiceAccount(ctx, sa, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	check("hash-key_owned", "key_owned", true, false)
 	check("hash-key_plain", "key_plain", true, true)
 	sa.Active = true
-	if err := s.UpdateServiceAccount(ctx, sa); err != nil {
+	if err := s.UpdateServiceAccount(ctx, sa, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	check("hash-key_owned", "key_owned", true, true)
@@ -50,12 +50,12 @@ func testCredential(t *testing.T, s store.Store) {
 		t.Fatal("disabling the service account wrote its keys")
 	}
 
-	if err := s.DeleteServiceAccount(ctx, "sa_1", base.Add(time.Hour)); err != nil {
+	if err := s.DeleteServiceAccount(ctx, "sa_1", base.Add(time.Hour), store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	check("hash-key_owned", "key_owned", true, false)
 
-	if err := s.DeleteProject(ctx, "prj_1", base.Add(time.Hour)); err != nil {
+	if err := s.DeleteProject(ctx, "prj_1", base.Add(time.Hour), store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	check("hash-key_plain", "key_plain", false, true)
@@ -84,14 +84,14 @@ func testDueKeys(t *testing.T, s store.Store) {
 	due("key_revoked", base, nil)
 	due("key_replaced", base, nil)
 	due("key_noschedule", base, func(k *store.APIKey) { k.RotationIntervalDays, k.NextRotationAt = nil, nil })
-	if err := s.RevokeAPIKeys(ctx, []string{"key_revoked"}, base); err != nil {
+	if err := s.RevokeAPIKeys(ctx, []string{"key_revoked"}, base, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	old, _ := s.GetAPIKey(ctx, "key_replaced")
 	old.ReplacedByKeyID, old.GraceExpiresAt = ptr("key_successor"), ptr(base)
 	next := newKey("key_successor", "prj_1", "key_replaced")
 	next.RotationIntervalDays, next.NextRotationAt, next.RotationWebhookURL = ptr(1), ptr(now.AddDate(0, 0, 1)), hook
-	if err := s.RotateAPIKey(ctx, old, next); err != nil {
+	if err := s.RotateAPIKey(ctx, old, next, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -128,7 +128,7 @@ func testDueKeys(t *testing.T, s store.Store) {
 func testProjectWebhookSecret(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	p := store.Project{ID: "prj_1", Name: "one", WebhookSecret: []byte{0, 1, 2, 255}, CreatedAt: base, UpdatedAt: base}
-	if err := s.CreateProject(ctx, p); err != nil {
+	if err := s.CreateProject(ctx, p, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.GetProject(ctx, p.ID)
@@ -136,7 +136,7 @@ func testProjectWebhookSecret(t *testing.T, s store.Store) {
 		t.Fatalf("GetProject webhook secret = %v, %v", got.WebhookSecret, err)
 	}
 	at := base.Add(time.Minute)
-	if err := s.SetProjectWebhookSecret(ctx, p.ID, []byte("sealed-2"), at); err != nil {
+	if err := s.SetProjectWebhookSecret(ctx, p.ID, []byte("sealed-2"), at, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.GetProject(ctx, p.ID)
@@ -151,13 +151,13 @@ func testProjectWebhookSecret(t *testing.T, s store.Store) {
 	if old, _ := s.GetProject(ctx, "prj_old"); old.WebhookSecret != nil {
 		t.Fatalf("project without secret reads back %v", old.WebhookSecret)
 	}
-	if err := s.SetProjectWebhookSecret(ctx, "prj_x", []byte("x"), at); !errors.Is(err, store.ErrNotFound) {
+	if err := s.SetProjectWebhookSecret(ctx, "prj_x", []byte("x"), at, store.Changes{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown project: %v", err)
 	}
-	if err := s.DeleteProject(ctx, p.ID, at); err != nil {
+	if err := s.DeleteProject(ctx, p.ID, at, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetProjectWebhookSecret(ctx, p.ID, []byte("x"), at); !errors.Is(err, store.ErrNotFound) {
+	if err := s.SetProjectWebhookSecret(ctx, p.ID, []byte("x"), at, store.Changes{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("deleted project: %v", err)
 	}
 }

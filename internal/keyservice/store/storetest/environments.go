@@ -13,7 +13,7 @@ import (
 func mustEnvironment(t *testing.T, s store.Store, id, project, name string) store.Environment {
 	t.Helper()
 	e := store.Environment{ID: id, ProjectID: project, Name: name, CreatedAt: base, UpdatedAt: base}
-	if err := s.CreateEnvironment(context.Background(), e); err != nil {
+	if err := s.CreateEnvironment(context.Background(), e, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -32,7 +32,7 @@ func testEnvironments(t *testing.T, s store.Store) {
 		t.Fatalf("missing environment: %v", err)
 	}
 	dup := store.Environment{ID: "env_2", ProjectID: "prj_1", Name: "production", CreatedAt: base, UpdatedAt: base}
-	if err := s.CreateEnvironment(ctx, dup); !errors.Is(err, store.ErrConflict) {
+	if err := s.CreateEnvironment(ctx, dup, store.Changes{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("duplicate live name: %v", err)
 	}
 	mustEnvironment(t, s, "env_3", "prj_2", "production")
@@ -40,7 +40,7 @@ func testEnvironments(t *testing.T, s store.Store) {
 	staging.CreatedAt = base.Add(time.Second)
 
 	e.Name, e.Description, e.UpdatedAt = "prod", "live traffic", base.Add(time.Minute)
-	if err := s.UpdateEnvironment(ctx, e); err != nil {
+	if err := s.UpdateEnvironment(ctx, e, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.GetEnvironment(ctx, e.ID)
@@ -49,10 +49,10 @@ func testEnvironments(t *testing.T, s store.Store) {
 	}
 	taken := e
 	taken.Name = "staging"
-	if err := s.UpdateEnvironment(ctx, taken); !errors.Is(err, store.ErrConflict) {
+	if err := s.UpdateEnvironment(ctx, taken, store.Changes{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("rename onto a taken name: %v", err)
 	}
-	if err := s.UpdateEnvironment(ctx, store.Environment{ID: "env_x", Name: "x"}); !errors.Is(err, store.ErrNotFound) {
+	if err := s.UpdateEnvironment(ctx, store.Environment{ID: "env_x", Name: "x"}, store.Changes{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("update missing: %v", err)
 	}
 
@@ -71,17 +71,17 @@ func testEnvironments(t *testing.T, s store.Store) {
 	}
 
 	at := base.Add(time.Hour)
-	if err := s.DeleteEnvironment(ctx, e.ID, at); err != nil {
+	if err := s.DeleteEnvironment(ctx, e.ID, at, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteEnvironment(ctx, e.ID, at); !errors.Is(err, store.ErrNotFound) {
+	if err := s.DeleteEnvironment(ctx, e.ID, at, store.Changes{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second delete: %v", err)
 	}
 	got, _ = s.GetEnvironment(ctx, e.ID)
 	if got.DeletedAt == nil || !got.DeletedAt.Equal(at) {
 		t.Fatalf("deleted environment: %+v", got)
 	}
-	if err := s.UpdateEnvironment(ctx, e); !errors.Is(err, store.ErrNotFound) {
+	if err := s.UpdateEnvironment(ctx, e, store.Changes{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("update deleted: %v", err)
 	}
 	list, _ = s.ListEnvironments(ctx, store.EnvironmentFilter{ProjectID: "prj_1", Limit: 10})
@@ -99,7 +99,7 @@ func testDeleteEnvironmentWithBoundKeys(t *testing.T, s store.Store) {
 	k.EnvironmentID = ptr("env_1")
 	old := mustKey(t, s, k)
 
-	if err := s.DeleteEnvironment(ctx, "env_1", base); !errors.Is(err, store.ErrConflict) {
+	if err := s.DeleteEnvironment(ctx, "env_1", base, store.Changes{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("delete with a live key: %v", err)
 	}
 	if e, _ := s.GetEnvironment(ctx, "env_1"); e.DeletedAt != nil {
@@ -110,16 +110,16 @@ func testDeleteEnvironmentWithBoundKeys(t *testing.T, s store.Store) {
 	old.GraceExpiresAt = ptr(base.Add(time.Hour))
 	next := newKey("key_2", "prj_1", "a")
 	next.EnvironmentID = ptr("env_1")
-	if err := s.RotateAPIKey(ctx, old, next); err != nil {
+	if err := s.RotateAPIKey(ctx, old, next, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RevokeAPIKeys(ctx, []string{"key_2"}, base); err != nil {
+	if err := s.RevokeAPIKeys(ctx, []string{"key_2"}, base, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteEnvironment(ctx, "env_1", base.Add(time.Minute)); !errors.Is(err, store.ErrConflict) {
+	if err := s.DeleteEnvironment(ctx, "env_1", base.Add(time.Minute), store.Changes{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("delete while a replaced key is in its grace period: %v", err)
 	}
-	if err := s.DeleteEnvironment(ctx, "env_1", base.Add(time.Hour)); err != nil {
+	if err := s.DeleteEnvironment(ctx, "env_1", base.Add(time.Hour), store.Changes{}); err != nil {
 		t.Fatalf("delete once no bound key can authenticate: %v", err)
 	}
 }
@@ -133,11 +133,11 @@ func testCreateAPIKeyChecksReferences(t *testing.T, s store.Store) {
 	mustEnvironment(t, s, "env_1", "prj_1", "production")
 	mustEnvironment(t, s, "env_2", "prj_2", "production")
 	mustServiceAccount(t, s, "sa_gone", "prj_1", "gone")
-	if err := s.DeleteServiceAccount(ctx, "sa_gone", base); err != nil {
+	if err := s.DeleteServiceAccount(ctx, "sa_gone", base, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	mustEnvironment(t, s, "env_gone", "prj_1", "gone")
-	if err := s.DeleteEnvironment(ctx, "env_gone", base); err != nil {
+	if err := s.DeleteEnvironment(ctx, "env_gone", base, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -158,7 +158,7 @@ func testCreateAPIKeyChecksReferences(t *testing.T, s store.Store) {
 		if tc.env != "" {
 			k.EnvironmentID = ptr(tc.env)
 		}
-		err := s.CreateAPIKey(ctx, k)
+		err := s.CreateAPIKey(ctx, k, store.Changes{})
 		var missing *store.MissingError
 		if !errors.As(err, &missing) || missing.ID != tc.missing || !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s: CreateAPIKey = %v, want a MissingError naming %s", tc.name, err, tc.missing)
@@ -188,7 +188,7 @@ func testDeleteProjectCascades(t *testing.T, s store.Store) {
 	k.ServiceAccountID, k.EnvironmentID = ptr("sa_1"), ptr("env_1")
 	mustKey(t, s, k)
 	at := base.Add(time.Hour)
-	if err := s.DeleteProject(ctx, "prj_1", at); err != nil {
+	if err := s.DeleteProject(ctx, "prj_1", at, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	if a, _ := s.GetServiceAccount(ctx, "sa_1"); a.DeletedAt == nil || !a.DeletedAt.Equal(at) {

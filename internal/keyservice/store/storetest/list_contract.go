@@ -147,7 +147,7 @@ func testAPIKeyListContract(t *testing.T, s store.Store) {
 		mustKey(t, s, k)
 	}
 	// Two revoked keys, and one replaced by a rotation (its successor keeps the name).
-	if err := s.RevokeAPIKeys(ctx, []string{"key_04", "key_09"}, base.Add(time.Minute)); err != nil {
+	if err := s.RevokeAPIKeys(ctx, []string{"key_04", "key_09"}, base.Add(time.Minute), store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	old, err := s.GetAPIKey(ctx, "key_05")
@@ -157,7 +157,7 @@ func testAPIKeyListContract(t *testing.T, s store.Store) {
 	next := newKey("key_05r", "prj_1", old.Name)
 	next.Scopes, next.ServiceAccountID, next.CreatedAt = old.Scopes, old.ServiceAccountID, base.Add(time.Minute)
 	old.ReplacedByKeyID, old.GraceExpiresAt, old.UpdatedAt = ptr(next.ID), ptr(base.Add(time.Hour)), base.Add(time.Minute)
-	if err := s.RotateAPIKey(ctx, old, next); err != nil {
+	if err := s.RotateAPIKey(ctx, old, next, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	ids = append(ids, next.ID)
@@ -238,13 +238,13 @@ func testServiceAccountListContract(t *testing.T, s store.Store) {
 	for i, name := range names {
 		a := store.ServiceAccount{ID: fmt.Sprintf("sa_%02d", i), ProjectID: "prj_1", Name: name, Active: i%3 != 1,
 			CreatedAt: base.Add(time.Duration(i%3) * time.Second), UpdatedAt: base}
-		if err := s.CreateServiceAccount(ctx, a); err != nil {
+		if err := s.CreateServiceAccount(ctx, a, store.Changes{}); err != nil {
 			t.Fatal(err)
 		}
 		all = append(all, a)
 	}
 	mustServiceAccount(t, s, "sa_other", "prj_2", "deployer")
-	if err := s.DeleteServiceAccount(ctx, "sa_03", base.Add(time.Minute)); err != nil {
+	if err := s.DeleteServiceAccount(ctx, "sa_03", base.Add(time.Minute), store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	all = slices.DeleteFunc(all, func(a store.ServiceAccount) bool { return a.ID == "sa_03" })
@@ -310,13 +310,13 @@ func testEnvironmentListContract(t *testing.T, s store.Store) {
 	for i, name := range []string{"production", "staging", "dev", "qa", "preview", "canary", "sandbox"} {
 		e := store.Environment{ID: fmt.Sprintf("env_%02d", 9-i), ProjectID: "prj_1", Name: name,
 			CreatedAt: base.Add(time.Duration(i%3) * time.Second), UpdatedAt: base}
-		if err := s.CreateEnvironment(ctx, e); err != nil {
+		if err := s.CreateEnvironment(ctx, e, store.Changes{}); err != nil {
 			t.Fatal(err)
 		}
 		all = append(all, e)
 	}
 	mustEnvironment(t, s, "env_other", "prj_2", "production")
-	if err := s.DeleteEnvironment(ctx, "env_07", base.Add(time.Minute)); err != nil { // "dev"
+	if err := s.DeleteEnvironment(ctx, "env_07", base.Add(time.Minute), store.Changes{}); err != nil { // "dev"
 		t.Fatal(err)
 	}
 	all = slices.DeleteFunc(all, func(e store.Environment) bool { return e.ID == "env_07" })
@@ -345,12 +345,12 @@ func testProjectListContract(t *testing.T, s store.Store) {
 	for i := range 8 {
 		p := store.Project{ID: fmt.Sprintf("prj_%02d", 9-i), Name: fmt.Sprintf("p%d", i),
 			CreatedAt: base.Add(time.Duration(i%3) * time.Second), UpdatedAt: base}
-		if err := s.CreateProject(ctx, p); err != nil {
+		if err := s.CreateProject(ctx, p, store.Changes{}); err != nil {
 			t.Fatal(err)
 		}
 		all = append(all, p)
 	}
-	if err := s.DeleteProject(ctx, "prj_05", base.Add(time.Minute)); err != nil {
+	if err := s.DeleteProject(ctx, "prj_05", base.Add(time.Minute), store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	all = slices.DeleteFunc(all, func(p store.Project) bool { return p.ID == "prj_05" })
@@ -403,12 +403,12 @@ func testDueKeyListContract(t *testing.T, s store.Store) {
 	for _, k := range notDue {
 		mustKey(t, s, k)
 	}
-	if err := s.RevokeAPIKeys(ctx, []string{"key_revoked"}, base); err != nil {
+	if err := s.RevokeAPIKeys(ctx, []string{"key_revoked"}, base, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	old, _ := s.GetAPIKey(ctx, "key_replaced")
 	old.ReplacedByKeyID, old.GraceExpiresAt = ptr("key_successor"), ptr(now.Add(time.Hour))
-	if err := s.RotateAPIKey(ctx, old, newKey("key_successor", "prj_1", "key_replaced")); err != nil {
+	if err := s.RotateAPIKey(ctx, old, newKey("key_successor", "prj_1", "key_replaced"), store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	slices.SortFunc(want, func(a, b store.APIKey) int {

@@ -28,16 +28,16 @@ func testOTPSteps(t *testing.T, s store.Store) {
 	consume(a.ID, 99, false)  // an earlier one
 	consume(b.ID, 100, true)  // another project keeps its own
 	consume(a.ID, 101, true)
-	if err := s.SetProjectOTPSecret(ctx, a.ID, []byte("new secret"), base); err != nil {
+	if err := s.SetProjectOTPSecret(ctx, a.ID, []byte("new secret"), base, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	consume(a.ID, 101, true) // a new secret's codes start over
-	if err := s.SetProjectOTPSecret(ctx, a.ID, nil, base); err != nil {
+	if err := s.SetProjectOTPSecret(ctx, a.ID, nil, base, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	consume(a.ID, 50, true)
 	consume("prj_x", 1, false)
-	if err := s.DeleteProject(ctx, b.ID, base); err != nil {
+	if err := s.DeleteProject(ctx, b.ID, base, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	consume(b.ID, 200, false)

@@ -13,7 +13,7 @@ import (
 func mustServiceAccount(t *testing.T, s store.Store, id, project, name string) store.ServiceAccount {
 	t.Helper()
 	a := store.ServiceAccount{ID: id, ProjectID: project, Name: name, Active: true, CreatedAt: base, UpdatedAt: base}
-	if err := s.CreateServiceAccount(context.Background(), a); err != nil {
+	if err := s.CreateServiceAccount(context.Background(), a, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	return a
@@ -39,13 +39,13 @@ func testServiceAccounts(t *testing.T, s store.Store) {
 		t.Fatalf("by name in another project: %v", err)
 	}
 	dup := store.ServiceAccount{ID: "sa_2", ProjectID: "prj_1", Name: "deployer", Active: true, CreatedAt: base, UpdatedAt: base}
-	if err := s.CreateServiceAccount(ctx, dup); !errors.Is(err, store.ErrConflict) {
+	if err := s.CreateServiceAccount(ctx, dup, store.Changes{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("duplicate live name: %v", err)
 	}
 	mustServiceAccount(t, s, "sa_3", "prj_2", "deployer") // names are per project
 
 	a.Name, a.Description, a.Active, a.UpdatedAt = "ci", "runs CI", false, base.Add(time.Minute)
-	if err := s.UpdateServiceAccount(ctx, a); err != nil {
+	if err := s.UpdateServiceAccount(ctx, a, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.GetServiceAccount(ctx, a.ID)
@@ -55,18 +55,18 @@ func testServiceAccounts(t *testing.T, s store.Store) {
 	mustServiceAccount(t, s, "sa_4", "prj_1", "other")
 	taken := a
 	taken.Name = "other"
-	if err := s.UpdateServiceAccount(ctx, taken); !errors.Is(err, store.ErrConflict) {
+	if err := s.UpdateServiceAccount(ctx, taken, store.Changes{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("rename onto a taken name: %v", err)
 	}
-	if err := s.UpdateServiceAccount(ctx, store.ServiceAccount{ID: "sa_x", Name: "x"}); !errors.Is(err, store.ErrNotFound) {
+	if err := s.UpdateServiceAccount(ctx, store.ServiceAccount{ID: "sa_x", Name: "x"}, store.Changes{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("update missing: %v", err)
 	}
 
 	at := base.Add(time.Hour)
-	if err := s.DeleteServiceAccount(ctx, a.ID, at); err != nil {
+	if err := s.DeleteServiceAccount(ctx, a.ID, at, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteServiceAccount(ctx, a.ID, at); !errors.Is(err, store.ErrNotFound) {
+	if err := s.DeleteServiceAccount(ctx, a.ID, at, store.Changes{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second delete: %v", err)
 	}
 	got, err = s.GetServiceAccount(ctx, a.ID)
@@ -76,7 +76,7 @@ func testServiceAccounts(t *testing.T, s store.Store) {
 	if _, err := s.GetServiceAccountByName(ctx, "prj_1", "ci"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("deleted account by name: %v", err)
 	}
-	if err := s.UpdateServiceAccount(ctx, a); !errors.Is(err, store.ErrNotFound) {
+	if err := s.UpdateServiceAccount(ctx, a, store.Changes{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("update deleted: %v", err)
 	}
 	// The name is free again.
@@ -93,11 +93,11 @@ func testServiceAccountList(t *testing.T, s store.Store) {
 			ID: fmt.Sprintf("sa_%02d", i), ProjectID: "prj_1", Name: fmt.Sprintf("n%d", 6-i), Active: i%2 == 0,
 			CreatedAt: base.Add(time.Duration(i%3) * time.Second), UpdatedAt: base, // ties on purpose
 		}
-		if err := s.CreateServiceAccount(ctx, a); err != nil {
+		if err := s.CreateServiceAccount(ctx, a, store.Changes{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.DeleteServiceAccount(ctx, "sa_06", base); err != nil {
+	if err := s.DeleteServiceAccount(ctx, "sa_06", base, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, sortBy := range []store.APIKeySort{store.SortByCreatedAt, store.SortByName} {
@@ -175,11 +175,11 @@ func testDeleteServiceAccountRevokesKeys(t *testing.T, s store.Store) {
 		mustKey(t, s, key)
 	}
 	earlier := base.Add(time.Minute)
-	if err := s.RevokeAPIKeys(ctx, []string{"key_2"}, earlier); err != nil {
+	if err := s.RevokeAPIKeys(ctx, []string{"key_2"}, earlier, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	at := base.Add(time.Hour)
-	if err := s.DeleteServiceAccount(ctx, "sa_1", at); err != nil {
+	if err := s.DeleteServiceAccount(ctx, "sa_1", at, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	for id, want := range map[string]*time.Time{"key_1": &at, "key_2": &earlier, "key_3": nil, "key_4": nil} {

@@ -58,9 +58,29 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListContract/Environments", testEnvironmentListContract},
 		{"ListContract/Projects", testProjectListContract},
 		{"ListContract/DueKeys", testDueKeyListContract},
+		{"Changes/OfRefusedWrites", testChangesOfRefusedWrites},
+		{"Changes/ForRevokedKey", testForRevokedKey},
+		{"Changes/OutboxNeedsEventsWebhook", testOutboxNeedsEventsWebhook},
+		{"AuditEvents/RoundTrip", testAuditEventRoundTrip},
+		{"AuditEvents/Prune", testAuditEventPrune},
+		{"ListContract/AuditEvents", testAuditEventListContract},
+		{"Outbox/Claims", testOutboxClaims},
+		{"Outbox/ConcurrentClaims", testConcurrentOutboxClaims},
+		{"ExpiryEvents", testExpiryEvents},
+		{"ConcurrentExpiryEvents", testConcurrentExpiryEvents},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
+	}
+	// Tests that open a fresh store per subtest.
+	for _, tc := range []struct {
+		name string
+		fn   func(t *testing.T, open func(t *testing.T) store.Store)
+	}{
+		{"Changes/CommitWithTheWrite", testChangesCommitWithTheWrite},
+		{"Changes/RollBackWithTheWrite", testChangesRollBackWithTheWrite},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
 	}
 }
 
@@ -71,7 +91,7 @@ func ptr[T any](v T) *T { return &v }
 func mustProject(t *testing.T, s store.Store, id, name string) store.Project {
 	t.Helper()
 	p := store.Project{ID: id, Name: name, CreatedAt: base, UpdatedAt: base}
-	if err := s.CreateProject(context.Background(), p); err != nil {
+	if err := s.CreateProject(context.Background(), p, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -87,7 +107,7 @@ func newKey(id, project, name string) store.APIKey {
 
 func mustKey(t *testing.T, s store.Store, k store.APIKey) store.APIKey {
 	t.Helper()
-	if err := s.CreateAPIKey(context.Background(), k); err != nil {
+	if err := s.CreateAPIKey(context.Background(), k, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	return k
@@ -103,20 +123,20 @@ func testProjects(t *testing.T, s store.Store) {
 	if _, err := s.GetProject(ctx, "prj_x"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("missing project: %v", err)
 	}
-	if err := s.CreateProject(ctx, store.Project{ID: "prj_2", Name: "one", CreatedAt: base, UpdatedAt: base}); !errors.Is(err, store.ErrConflict) {
+	if err := s.CreateProject(ctx, store.Project{ID: "prj_2", Name: "one", CreatedAt: base, UpdatedAt: base}, store.Changes{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("duplicate name: %v", err)
 	}
 	p.Description = "d"
-	if err := s.UpdateProject(ctx, p); err != nil {
+	if err := s.UpdateProject(ctx, p, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.UpdateProject(ctx, store.Project{ID: "prj_x", Name: "x"}); !errors.Is(err, store.ErrNotFound) {
+	if err := s.UpdateProject(ctx, store.Project{ID: "prj_x", Name: "x"}, store.Changes{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("update missing: %v", err)
 	}
-	if err := s.DeleteProject(ctx, p.ID, base); err != nil {
+	if err := s.DeleteProject(ctx, p.ID, base, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteProject(ctx, p.ID, base); !errors.Is(err, store.ErrNotFound) {
+	if err := s.DeleteProject(ctx, p.ID, base, store.Changes{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second delete: %v", err)
 	}
 	got, _ = s.GetProject(ctx, p.ID)
@@ -136,7 +156,7 @@ func testDeleteProjectRevokesKeys(t *testing.T, s store.Store) {
 	mustProject(t, s, "prj_1", "one")
 	mustKey(t, s, newKey("key_1", "prj_1", "a"))
 	at := base.Add(time.Hour)
-	if err := s.DeleteProject(ctx, "prj_1", at); err != nil {
+	if err := s.DeleteProject(ctx, "prj_1", at, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	k, err := s.GetAPIKey(ctx, "key_1")
@@ -183,17 +203,17 @@ func testAPIKeyRoundTrip(t *testing.T, s store.Store) {
 	got.Active = false
 	got.ExpiresAt = nil
 	got.Scopes = nil
-	if err := s.UpdateAPIKey(ctx, got); err != nil {
+	if err := s.UpdateAPIKey(ctx, got, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.GetAPIKey(ctx, k.ID)
 	if got.Active || got.ExpiresAt != nil || got.Scopes == nil || len(got.Scopes) != 0 {
 		t.Fatalf("after update: %+v", got)
 	}
-	if err := s.RevokeAPIKeys(ctx, []string{k.ID}, base); err != nil {
+	if err := s.RevokeAPIKeys(ctx, []string{k.ID}, base, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.UpdateAPIKey(ctx, got); !errors.Is(err, store.ErrConflict) {
+	if err := s.UpdateAPIKey(ctx, got, store.Changes{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("update revoked key: %v", err)
 	}
 }
@@ -216,17 +236,17 @@ func testLiveNameUnique(t *testing.T, s store.Store) {
 	mustProject(t, s, "prj_1", "one")
 	mustProject(t, s, "prj_2", "two")
 	mustKey(t, s, newKey("key_1", "prj_1", "a"))
-	if err := s.CreateAPIKey(ctx, newKey("key_2", "prj_1", "a")); !errors.Is(err, store.ErrConflict) {
+	if err := s.CreateAPIKey(ctx, newKey("key_2", "prj_1", "a"), store.Changes{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("duplicate live name: %v", err)
 	}
 	mustKey(t, s, newKey("key_3", "prj_2", "a"))
-	if err := s.RevokeAPIKeys(ctx, []string{"key_1"}, base); err != nil {
+	if err := s.RevokeAPIKeys(ctx, []string{"key_1"}, base, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	mustKey(t, s, newKey("key_4", "prj_1", "a"))
 	dup := newKey("key_5", "prj_1", "b")
 	dup.KeyHash = "hash-key_4"
-	if err := s.CreateAPIKey(ctx, dup); !errors.Is(err, store.ErrConflict) {
+	if err := s.CreateAPIKey(ctx, dup, store.Changes{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("duplicate hash: %v", err)
 	}
 }
@@ -238,7 +258,7 @@ func testRotate(t *testing.T, s store.Store) {
 	old.ReplacedByKeyID = ptr("key_2")
 	old.GraceExpiresAt = ptr(base.Add(time.Minute))
 	old.UpdatedAt = base.Add(time.Second)
-	if err := s.RotateAPIKey(ctx, old, newKey("key_2", "prj_1", "a")); err != nil {
+	if err := s.RotateAPIKey(ctx, old, newKey("key_2", "prj_1", "a"), store.Changes{}); err != nil {
 		t.Fatalf("rotate keeping the name: %v", err)
 	}
 	got, _ := s.GetAPIKey(ctx, "key_1")
@@ -247,7 +267,7 @@ func testRotate(t *testing.T, s store.Store) {
 	}
 	// Rotating the replaced key again is refused and writes nothing.
 	old.ReplacedByKeyID = ptr("key_3")
-	if err := s.RotateAPIKey(ctx, old, newKey("key_3", "prj_1", "a")); !errors.Is(err, store.ErrConflict) {
+	if err := s.RotateAPIKey(ctx, old, newKey("key_3", "prj_1", "a"), store.Changes{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("second rotate of old key: %v", err)
 	}
 	if _, err := s.GetAPIKey(ctx, "key_3"); !errors.Is(err, store.ErrNotFound) {
@@ -259,7 +279,7 @@ func testRotate(t *testing.T, s store.Store) {
 	cur.ReplacedByKeyID = ptr("key_4")
 	bad := newKey("key_4", "prj_1", "a")
 	bad.KeyHash = next.KeyHash
-	if err := s.RotateAPIKey(ctx, cur, bad); !errors.Is(err, store.ErrConflict) {
+	if err := s.RotateAPIKey(ctx, cur, bad, store.Changes{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("rotate with clashing hash: %v", err)
 	}
 	cur, _ = s.GetAPIKey(ctx, "key_2")
@@ -272,7 +292,7 @@ func testRevokeAllOrNothing(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	mustProject(t, s, "prj_1", "one")
 	mustKey(t, s, newKey("key_1", "prj_1", "a"))
-	err := s.RevokeAPIKeys(ctx, []string{"key_1", "key_missing"}, base)
+	err := s.RevokeAPIKeys(ctx, []string{"key_1", "key_missing"}, base, store.Changes{})
 	var missing *store.MissingError
 	if !errors.As(err, &missing) || missing.ID != "key_missing" || !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("RevokeAPIKeys with a missing id: %v", err)
@@ -280,11 +300,11 @@ func testRevokeAllOrNothing(t *testing.T, s store.Store) {
 	if k, _ := s.GetAPIKey(ctx, "key_1"); k.RevokedAt != nil {
 		t.Fatal("partial revoke")
 	}
-	if err := s.RevokeAPIKeys(ctx, []string{"key_1"}, base); err != nil {
+	if err := s.RevokeAPIKeys(ctx, []string{"key_1"}, base, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	// Revoking again keeps the first revocation time.
-	if err := s.RevokeAPIKeys(ctx, []string{"key_1"}, base.Add(time.Hour)); err != nil {
+	if err := s.RevokeAPIKeys(ctx, []string{"key_1"}, base.Add(time.Hour), store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	if k, _ := s.GetAPIKey(ctx, "key_1"); !k.RevokedAt.Equal(base) {

@@ -21,26 +21,26 @@ func testNameUniquenessRules(t *testing.T, s store.Store) {
 	other := mustKey(t, s, newKey("key_other", "prj_1", "other"))
 
 	other.Name, other.UpdatedAt = "deploy", base.Add(time.Minute)
-	if err := s.UpdateAPIKey(ctx, other); !errors.Is(err, store.ErrConflict) {
+	if err := s.UpdateAPIKey(ctx, other, store.Changes{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("rename onto a live name: %v", err)
 	}
 	if k, _ := s.GetAPIKey(ctx, "key_other"); k.Name != "other" {
 		t.Fatalf("refused rename changed the name to %q", k.Name)
 	}
-	if err := s.RevokeAPIKeys(ctx, []string{"key_lower"}, base); err != nil {
+	if err := s.RevokeAPIKeys(ctx, []string{"key_lower"}, base, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.UpdateAPIKey(ctx, other); err != nil {
+	if err := s.UpdateAPIKey(ctx, other, store.Changes{}); err != nil {
 		t.Fatalf("rename onto a revoked key's name: %v", err)
 	}
 
 	// After a rotation the successor holds the name; the replaced key does not.
 	old, _ := s.GetAPIKey(ctx, "key_upper")
 	old.ReplacedByKeyID, old.GraceExpiresAt = ptr("key_next"), ptr(base.Add(time.Hour))
-	if err := s.RotateAPIKey(ctx, old, newKey("key_next", "prj_1", "Deploy")); err != nil {
+	if err := s.RotateAPIKey(ctx, old, newKey("key_next", "prj_1", "Deploy"), store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateAPIKey(ctx, newKey("key_dup", "prj_1", "Deploy")); !errors.Is(err, store.ErrConflict) {
+	if err := s.CreateAPIKey(ctx, newKey("key_dup", "prj_1", "Deploy"), store.Changes{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("create with the successor's name: %v", err)
 	}
 	live, err := s.ListAPIKeys(ctx, store.APIKeyFilter{ProjectID: "prj_1", Name: ptr("Deploy"), Limit: 10})

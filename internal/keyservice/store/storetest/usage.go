@@ -55,7 +55,7 @@ func testTouchAPIKeys(t *testing.T, s store.Store) {
 		}
 	}
 	// Revoked and replaced keys keep recording uses (a key in its grace period still verifies).
-	if err := s.RevokeAPIKeys(ctx, []string{"key_0002"}, base); err != nil {
+	if err := s.RevokeAPIKeys(ctx, []string{"key_0002"}, base, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.TouchAPIKeys(ctx, []store.KeyUse{{ID: "key_0002", At: later}}); err != nil {

@@ -32,14 +32,14 @@ func testAPIKeyVersions(t *testing.T, s store.Store) {
 	stale := read
 
 	read.Description = "first"
-	if err := s.UpdateAPIKey(ctx, read); err != nil {
+	if err := s.UpdateAPIKey(ctx, read, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	if v := version("key_1"); v != 2 {
 		t.Fatalf("after an update at version %d, want 2", v)
 	}
 	stale.Description = "lost update"
-	if err := s.UpdateAPIKey(ctx, stale); !errors.Is(err, store.ErrConflict) {
+	if err := s.UpdateAPIKey(ctx, stale, store.Changes{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("update at a stale version: %v, want ErrConflict", err)
 	}
 	if k, _ := s.GetAPIKey(ctx, "key_1"); k.Description != "first" || k.Version != 2 {
@@ -49,24 +49,24 @@ func testAPIKeyVersions(t *testing.T, s store.Store) {
 	old, _ := s.GetAPIKey(ctx, "key_1")
 	staleOld := stale
 	staleOld.ReplacedByKeyID, staleOld.GraceExpiresAt = ptr("key_2"), ptr(base.Add(time.Hour))
-	if err := s.RotateAPIKey(ctx, staleOld, newKey("key_2", "prj_1", "a")); !errors.Is(err, store.ErrConflict) {
+	if err := s.RotateAPIKey(ctx, staleOld, newKey("key_2", "prj_1", "a"), store.Changes{}); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("rotation at a stale version: %v, want ErrConflict", err)
 	}
 	old.ReplacedByKeyID, old.GraceExpiresAt = ptr("key_2"), ptr(base.Add(time.Hour))
-	if err := s.RotateAPIKey(ctx, old, newKey("key_2", "prj_1", "a")); err != nil {
+	if err := s.RotateAPIKey(ctx, old, newKey("key_2", "prj_1", "a"), store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	if v, n := version("key_1"), version("key_2"); v != 3 || n != 1 {
 		t.Fatalf("after rotation: old at %d (want 3), new at %d (want 1)", v, n)
 	}
-	if err := s.RevokeAPIKeys(ctx, []string{"key_2"}, base.Add(2*time.Hour)); err != nil {
+	if err := s.RevokeAPIKeys(ctx, []string{"key_2"}, base.Add(2*time.Hour), store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	if v := version("key_2"); v != 2 {
 		t.Fatalf("after revocation at %d, want 2", v)
 	}
 	// Revoking again changes nothing, so the version stays.
-	if err := s.RevokeAPIKeys(ctx, []string{"key_2"}, base.Add(3*time.Hour)); err != nil {
+	if err := s.RevokeAPIKeys(ctx, []string{"key_2"}, base.Add(3*time.Hour), store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	if v := version("key_2"); v != 2 {
@@ -77,7 +77,7 @@ func testAPIKeyVersions(t *testing.T, s store.Store) {
 	mustKey(t, s, newKey("key_3", "prj_1", "c"))
 	blind := newKey("key_3", "prj_1", "c")
 	blind.Description = "blind"
-	if err := s.UpdateAPIKey(ctx, blind); err != nil {
+	if err := s.UpdateAPIKey(ctx, blind, store.Changes{}); err != nil {
 		t.Fatalf("an update at version 0: %v", err)
 	}
 	if v := version("key_3"); v != 2 {
@@ -107,7 +107,7 @@ func testConcurrentConditionalUpdates(t *testing.T, s store.Store) {
 			defer wg.Done()
 			k := read
 			k.Description = string(rune('a' + i))
-			err := s.UpdateAPIKey(ctx, k)
+			err := s.UpdateAPIKey(ctx, k, store.Changes{})
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -138,7 +138,7 @@ func testProjectOTPSecret(t *testing.T, s store.Store) {
 		t.Fatalf("new project has an OTP secret: %v", got.OTPSecret)
 	}
 	at := base.Add(time.Minute)
-	if err := s.SetProjectOTPSecret(ctx, p.ID, []byte{0, 1, 2, 255}, at); err != nil {
+	if err := s.SetProjectOTPSecret(ctx, p.ID, []byte{0, 1, 2, 255}, at, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.GetProject(ctx, p.ID)
@@ -148,19 +148,19 @@ func testProjectOTPSecret(t *testing.T, s store.Store) {
 	if list, _ := s.ListProjects(ctx, store.ProjectFilter{Limit: 10}); len(list) != 1 || list[0].OTPSecret == nil {
 		t.Fatalf("ListProjects lost the OTP secret: %+v", list)
 	}
-	if err := s.SetProjectOTPSecret(ctx, p.ID, nil, at.Add(time.Minute)); err != nil {
+	if err := s.SetProjectOTPSecret(ctx, p.ID, nil, at.Add(time.Minute), store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.GetProject(ctx, p.ID); got.OTPSecret != nil {
 		t.Fatalf("a cleared OTP secret reads back %v", got.OTPSecret)
 	}
-	if err := s.SetProjectOTPSecret(ctx, "prj_x", []byte("x"), at); !errors.Is(err, store.ErrNotFound) {
+	if err := s.SetProjectOTPSecret(ctx, "prj_x", []byte("x"), at, store.Changes{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("unknown project: %v", err)
 	}
-	if err := s.DeleteProject(ctx, p.ID, at); err != nil {
+	if err := s.DeleteProject(ctx, p.ID, at, store.Changes{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetProjectOTPSecret(ctx, p.ID, []byte("x"), at); !errors.Is(err, store.ErrNotFound) {
+	if err := s.SetProjectOTPSecret(ctx, p.ID, []byte("x"), at, store.Changes{}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("deleted project: %v", err)
 	}
 }
