@@ -154,6 +154,20 @@ var migrations = []struct {
 		`CREATE INDEX api_keys_expiry ON api_keys(expires_at, id) WHERE expires_at IS NOT NULL
 			AND revoked_at IS NULL AND replaced_by_key_id IS NULL AND expired_event_for IS DISTINCT FROM expires_at`,
 	}},
+	{4, []string{
+		// The last time step whose one-time code the project accepted: each code is taken once.
+		`ALTER TABLE projects ADD COLUMN otp_last_step bigint`,
+		// Failed one-time codes per project and credential, in a window from the first failure.
+		`CREATE TABLE otp_failures (
+			project_id        text NOT NULL,
+			credential        text NOT NULL,
+			window_started_at timestamptz NOT NULL,
+			failures          integer NOT NULL,
+			PRIMARY KEY (project_id, credential)
+		)`,
+		// The projects an idempotent request changed: its replay is authorised for them again.
+		`ALTER TABLE idempotency_records ADD COLUMN projects text[] NOT NULL DEFAULT '{}'`,
+	}},
 }
 
 // migrate applies each pending migration in its own transaction. The

@@ -55,11 +55,13 @@ func scanAPIKey(row interface{ Scan(...any) error }) (store.APIKey, error) {
 	return k, nil
 }
 
-func encodeScopes(scopes []string) (string, error) {
-	if scopes == nil {
-		scopes = []string{}
+// encodeStrings is a list of strings as the TEXT columns hold it (scopes, projects): a JSON
+// array, [] for nil.
+func encodeStrings(list []string) (string, error) {
+	if list == nil {
+		list = []string{}
 	}
-	b, err := json.Marshal(scopes)
+	b, err := json.Marshal(list)
 	return string(b), err
 }
 
@@ -68,7 +70,7 @@ type execer interface {
 }
 
 func insertAPIKey(ctx context.Context, db execer, k store.APIKey) error {
-	scopes, err := encodeScopes(k.Scopes)
+	scopes, err := encodeStrings(k.Scopes)
 	if err != nil {
 		return err
 	}
@@ -246,7 +248,7 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 
 // UpdateAPIKey implements store.APIKeyStore.
 func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey, ch store.Changes) error {
-	scopes, err := encodeScopes(k.Scopes)
+	scopes, err := encodeStrings(k.Scopes)
 	if err != nil {
 		return err
 	}

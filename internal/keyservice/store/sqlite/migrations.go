@@ -149,6 +149,20 @@ var migrations = []struct {
 		`CREATE INDEX api_keys_expiry ON api_keys(expires_at, id) WHERE expires_at IS NOT NULL
 			AND revoked_at IS NULL AND replaced_by_key_id IS NULL AND expired_event_for IS NOT expires_at`,
 	}},
+	{5, []string{
+		// The last time step whose one-time code the project accepted: each code is taken once.
+		`ALTER TABLE projects ADD COLUMN otp_last_step INTEGER`,
+		// Failed one-time codes per project and credential, in a window from the first failure.
+		`CREATE TABLE otp_failures (
+			project_id        TEXT NOT NULL,
+			credential        TEXT NOT NULL,
+			window_started_at INTEGER NOT NULL,
+			failures          INTEGER NOT NULL,
+			PRIMARY KEY (project_id, credential)
+		)`,
+		// The projects an idempotent request changed (a JSON array): its replay is authorised again.
+		`ALTER TABLE idempotency_records ADD COLUMN projects TEXT NOT NULL DEFAULT '[]'`,
+	}},
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
