@@ -116,7 +116,7 @@ func TestVerifyWritesNoRow(t *testing.T) {
 }
 
 // TestUsageFlushesOnItsOwn: without anyone calling FlushUsage, uses are
-// written within the flush interval, in one write.
+// written by the timer within the flush interval, and only once.
 func TestUsageFlushesOnItsOwn(t *testing.T) {
 	// One verification, so that the flushes the timer happens to run cannot split it: that
 	// many uses are written in one batch is TestVerifyWritesNoRow's (a clock-free count).
