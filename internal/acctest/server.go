@@ -118,6 +118,17 @@ func (s *Server) CreateProject(t testing.TB, name string) string {
 	return p.ID
 }
 
+// CreateKey makes a key in the project through the API, with the admin token, and returns its
+// secret: the credential a test hands to a workflow (a keys:read key for a drift job, say).
+func (s *Server) CreateKey(t testing.TB, projectID, name string, scopes ...string) string {
+	t.Helper()
+	k, err := s.Client.CreateAPIKey(context.Background(), client.CreateAPIKeyRequest{ProjectID: projectID, Name: name, Scopes: scopes})
+	if err != nil {
+		t.Fatalf("create key %q: %v", name, err)
+	}
+	return k.Key
+}
+
 // LiveKeys lists the live keys of a project through the API.
 func (s *Server) LiveKeys(t testing.TB, projectID string) []client.APIKey {
 	t.Helper()

@@ -48,7 +48,7 @@ const (
 // Config configures a Client. Zero values take the documented defaults.
 type Config struct {
 	Endpoint string // base URL, e.g. "http://127.0.0.1:8080"; an absolute http(s) URL
-	Token    string // bearer token: the admin token or an API key with keys:admin
+	Token    string // bearer token: the admin token, or an API key with keys:read, keys:write or keys:admin
 	// MaxRetries is how many times an attempt that failed transiently is retried: nil for
 	// DefaultMaxRetries, new(0) for exactly one attempt; negative is an error.
 	MaxRetries     *int
@@ -58,7 +58,7 @@ type Config struct {
 	HTTPClient     *http.Client  // optional base client (e.g. a custom TLS CA); its Transport is reused
 	Logger         Logger        // optional
 	UserAgent      string        // optional, e.g. "terraform-provider-keyservice/0.1.0"
-	OTP            string        // optional; sent as X-Keyservice-OTP on POST and DELETE
+	OTP            string        // optional; sent as X-Keyservice-OTP on every request that changes something (not GET)
 }
 
 // Client talks to one key service. It is safe for concurrent use.
@@ -212,7 +212,7 @@ func (c *Client) do(ctx context.Context, r call) error {
 		}
 		req.Header.Set(headerIdempotencyKey, key)
 	}
-	if c.otp != "" && (r.method == http.MethodPost || r.method == http.MethodDelete) {
+	if c.otp != "" && r.method != http.MethodGet {
 		req.Header.Set(headerOTP, c.otp)
 	}
 	if r.ifMatch != "" {

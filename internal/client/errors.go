@@ -33,7 +33,10 @@ type APIError struct {
 	Code       string // the server's error code, e.g. "conflict"; empty when the body was not the API's error shape
 	Message    string
 	Field      string // the request field the error is about, when the server names one
-	RequestID  string // X-Request-Id of the response, for correlating with server logs
+	// RequiredScope is, on a 403, the management scope the token lacks (keys:read, keys:write
+	// or keys:admin), when a scope would lift the refusal.
+	RequiredScope string
+	RequestID     string // X-Request-Id of the response, for correlating with server logs
 	// AfterUncertainAttempt is set when an earlier attempt of the same call ended without a
 	// definite answer (a lost connection, a 5xx): that attempt may have been applied, so this
 	// answer (say, 409 because the key it created now holds the name) may be its consequence.
@@ -89,9 +92,10 @@ func (e *APIError) Is(target error) bool {
 // errorBody is the server's error envelope.
 type errorBody struct {
 	Error *struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-		Field   string `json:"field"`
+		Code          string `json:"code"`
+		Message       string `json:"message"`
+		Field         string `json:"field"`
+		RequiredScope string `json:"required_scope"`
 	} `json:"error"`
 }
 
@@ -105,6 +109,7 @@ func decodeAPIError(status int, requestID string, body []byte) *APIError {
 		e.Code = cleanText(eb.Error.Code, 64)
 		e.Message = cleanText(eb.Error.Message, maxErrorMessageBytes)
 		e.Field = cleanText(eb.Error.Field, 255)
+		e.RequiredScope = cleanText(eb.Error.RequiredScope, 64)
 		return e
 	}
 	e.Message = cleanText(string(body), maxErrorMessageBytes)

@@ -54,10 +54,15 @@ func preconditionFailed(k store.APIKey, ifMatch string) error {
 // UpdateAPIKey applies a merge patch as one read-modify-write conditioned on the version read.
 // With IfMatch the caller's read is the one that counts, so a lost race is
 // KindPreconditionFailed; without, the patch is simply applied again to a fresh read: no
-// concurrent update is lost either way.
+// concurrent update is lost either way. It needs keys:write; the key must stay within the
+// principal's grant ceiling, unless the patch only disables it.
 func (s *Service) UpdateAPIKey(ctx context.Context, p Principal, id string, in UpdateAPIKeyInput) (APIKey, error) {
+	if err := p.Require(RightWrite); err != nil {
+		return store.APIKey{}, err
+	}
+	stepUp := s.stepUpOnce(ctx, p)
 	for attempt := 1; ; attempt++ {
-		k, err := s.updateAPIKeyOnce(ctx, p, id, in)
+		k, err := s.updateAPIKeyOnce(ctx, p, id, in, stepUp)
 		if !errors.Is(err, errVersionMoved) || attempt == maxVersionRetries {
 			return k, err
 		}
@@ -73,17 +78,28 @@ func (s *Service) UpdateAPIKey(ctx context.Context, p Principal, id string, in U
 }
 
 // RotateAPIKey rotates the key as it is now: a rotation that raced an update starts again from
-// a fresh read, so the new key copies the latest settings.
+// a fresh read, so the new key copies the latest settings. It needs keys:write, and the key must
+// be within the principal's grant ceiling: the rotation hands the principal its new secret.
 func (s *Service) RotateAPIKey(ctx context.Context, p Principal, id string, grace time.Duration) (Rotation, error) {
+	if err := p.Require(RightWrite); err != nil {
+		return Rotation{}, err
+	}
 	if grace < 0 || grace > MaxGracePeriod {
 		return Rotation{}, Invalid("grace_period_seconds", "must be between 0 and %d", int64(MaxGracePeriod/time.Second))
 	}
+	stepUp := s.stepUpOnce(ctx, p)
 	for attempt := 1; ; attempt++ {
 		old, err := s.accessAPIKey(ctx, p, id)
 		if err != nil {
 			return Rotation{}, err
 		}
-		if err := s.requireOTP(ctx, p, old.ProjectID); err != nil {
+		if err := requireRotatable(old, s.clock()); err != nil {
+			return Rotation{}, err
+		}
+		if err := p.withinCeiling(old.Scopes, old.ExpiresAt); err != nil {
+			return Rotation{}, err
+		}
+		if err := stepUp(old.ProjectID); err != nil {
 			return Rotation{}, err
 		}
 		rot, err := s.rotate(ctx, p.source(), ActionAPIKeyRotate, old, grace)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -66,16 +67,14 @@ type IssuedKey struct {
 	Secret string
 }
 
-// CreateAPIKey issues a key in the project: the only time its secret is known.
+// CreateAPIKey issues a key in the project, within the principal's grant ceiling: the only
+// time its secret is known. It needs keys:write.
 func (s *Service) CreateAPIKey(ctx context.Context, p Principal, in CreateAPIKeyInput) (IssuedKey, error) {
+	if err := p.Require(RightWrite); err != nil {
+		return IssuedKey{}, err
+	}
 	if in.ProjectID == "" {
 		return IssuedKey{}, Invalid("project_id", "is required")
-	}
-	if err := p.mayAccessProject(in.ProjectID); err != nil {
-		return IssuedKey{}, err
-	}
-	if err := s.requireOTP(ctx, p, in.ProjectID); err != nil {
-		return IssuedKey{}, err
 	}
 	now := s.clock()
 	if err := validateName("name", in.Name); err != nil {
@@ -127,7 +126,10 @@ func (s *Service) CreateAPIKey(ctx context.Context, p Principal, in CreateAPIKey
 			return IssuedKey{}, err
 		}
 	}
-	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
+	if err := p.withinCeiling(scopes, expiresAt); err != nil {
+		return IssuedKey{}, err
+	}
+	if _, err := s.accessProject(ctx, p, in.ProjectID, "project_id"); err != nil {
 		return IssuedKey{}, err
 	}
 	if in.ServiceAccountID != nil {
@@ -138,13 +140,16 @@ func (s *Service) CreateAPIKey(ctx context.Context, p Principal, in CreateAPIKey
 	environment := ""
 	if in.EnvironmentID != nil {
 		e, err := s.loadEnvironment(ctx, *in.EnvironmentID, "environment_id")
+		if err == nil && e.ProjectID != in.ProjectID {
+			err = environmentNotFound("environment_id")
+		}
 		if err != nil {
 			return IssuedKey{}, err
 		}
-		if e.ProjectID != in.ProjectID {
-			return IssuedKey{}, notFound("environment_id", "environment %q not found in project %s", e.ID, in.ProjectID)
-		}
 		environment = e.Name
+	}
+	if err := s.stepUp(ctx, p, in.ProjectID); err != nil {
+		return IssuedKey{}, err
 	}
 	active := true
 	if in.Active != nil {
@@ -180,7 +185,10 @@ func (s *Service) CreateAPIKey(ctx context.Context, p Principal, in CreateAPIKey
 			if in.EnvironmentID != nil && missing.ID == *in.EnvironmentID {
 				field = "environment_id"
 			}
-			return IssuedKey{}, notFound(field, "%q is not a live service account or environment of project %s", missing.ID, in.ProjectID)
+			if field == "environment_id" {
+				return IssuedKey{}, environmentNotFound(field)
+			}
+			return IssuedKey{}, serviceAccountNotFound(field)
 		case errors.Is(err, store.ErrConflict):
 			return IssuedKey{}, conflict("name", "a live API key named %q already exists in project %s", in.Name, in.ProjectID)
 		}
@@ -194,7 +202,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p Principal, in CreateAPIKey
 func (s *Service) loadOwnedServiceAccount(ctx context.Context, projectID, id string) (store.ServiceAccount, error) {
 	a, err := s.store.GetServiceAccount(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (a.DeletedAt != nil || a.ProjectID != projectID)) {
-		return store.ServiceAccount{}, notFound("service_account_id", "service account %q not found in project %s", id, projectID)
+		return store.ServiceAccount{}, serviceAccountNotFound("service_account_id")
 	}
 	if err != nil {
 		return store.ServiceAccount{}, fmt.Errorf("load service account: %w", err)
@@ -220,26 +228,34 @@ func (s *Service) issue(k store.APIKey, environment string) (IssuedKey, error) {
 	return IssuedKey{APIKey: k, Secret: secret}, nil
 }
 
-// accessAPIKey loads a key the principal may see.
+// accessAPIKey loads a key the principal may see; one of a project it does not reach is not
+// found, exactly as an unknown id.
 func (s *Service) accessAPIKey(ctx context.Context, p Principal, id string) (store.APIKey, error) {
 	k, err := s.loadAPIKey(ctx, id, "id")
 	if err != nil {
 		return store.APIKey{}, err
 	}
-	if err := p.mayAccessProject(k.ProjectID); err != nil {
-		return store.APIKey{}, err
+	if !p.reaches(k.ProjectID) {
+		return store.APIKey{}, apiKeyNotFound("id")
 	}
 	return k, nil
 }
 
-// GetAPIKey returns a key, revoked or replaced ones included; never its secret.
+// GetAPIKey returns a key, revoked or replaced ones included; never its secret. It needs
+// keys:read.
 func (s *Service) GetAPIKey(ctx context.Context, p Principal, id string) (store.APIKey, error) {
+	if err := p.Require(RightRead); err != nil {
+		return store.APIKey{}, err
+	}
 	return s.accessAPIKey(ctx, p, id)
 }
 
-// ListAPIKeys returns one page of a project's keys.
+// ListAPIKeys returns one page of a project's keys. It needs keys:read.
 func (s *Service) ListAPIKeys(ctx context.Context, p Principal, in ListAPIKeysInput) (Page[APIKey], error) {
-	if err := requireProject(p, in.ProjectID); err != nil {
+	if err := p.Require(RightRead); err != nil {
+		return Page[APIKey]{}, err
+	}
+	if err := requireProjectID(in.ProjectID); err != nil {
 		return Page[APIKey]{}, err
 	}
 	sortBy, desc, err := parseSort(in.SortBy, store.SortByCreatedAt, store.SortByName, store.SortByExpiresAt)
@@ -252,7 +268,7 @@ func (s *Service) ListAPIKeys(ctx context.Context, p Principal, in ListAPIKeysIn
 	if err != nil {
 		return Page[APIKey]{}, err
 	}
-	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
+	if _, err := s.accessProject(ctx, p, in.ProjectID, "project_id"); err != nil {
 		return Page[APIKey]{}, err
 	}
 	items, err := s.store.ListAPIKeys(ctx, store.APIKeyFilter{
@@ -312,8 +328,9 @@ func requireLive(k store.APIKey) error {
 	return nil
 }
 
-// updateAPIKeyOnce is one read-modify-write of UpdateAPIKey.
-func (s *Service) updateAPIKeyOnce(ctx context.Context, p Principal, id string, in UpdateAPIKeyInput) (store.APIKey, error) {
+// updateAPIKeyOnce is one read-modify-write of UpdateAPIKey; stepUp is the request's (see
+// stepUpOnce).
+func (s *Service) updateAPIKeyOnce(ctx context.Context, p Principal, id string, in UpdateAPIKeyInput, stepUp func(string) error) (store.APIKey, error) {
 	k, err := s.accessAPIKey(ctx, p, id)
 	if err != nil {
 		return store.APIKey{}, err
@@ -383,6 +400,17 @@ func (s *Service) updateAPIKeyOnce(ctx context.Context, p Principal, id string, 
 		}
 		k.RotationWebhookURL = in.RotationWebhookURL.Value
 	}
+	// Disabling is the one change allowed on any key of the project: it takes rights away. Any
+	// other change must leave the key within the principal's ceiling, or it could re-enable,
+	// widen, extend, or route the rotated secrets of a key that holds more than the principal.
+	if !disablesOnly(old, k) {
+		if err := p.withinCeiling(k.Scopes, k.ExpiresAt); err != nil {
+			return store.APIKey{}, err
+		}
+	}
+	if err := stepUp(k.ProjectID); err != nil {
+		return store.APIKey{}, err
+	}
 	k.UpdatedAt = now
 	changes := apiKeyChanges(old, k)
 	action := ActionAPIKeyUpdate
@@ -413,27 +441,52 @@ func (s *Service) updateAPIKeyOnce(ctx context.Context, p Principal, id string, 
 	return k, nil
 }
 
+// disablesOnly reports whether after is before disabled, and nothing else changed.
+func disablesOnly(before, after store.APIKey) bool {
+	return !after.Active && before.Name == after.Name && before.Description == after.Description &&
+		slices.Equal(before.Scopes, after.Scopes) && equalPtr(before.ExpiresAt, after.ExpiresAt, time.Time.Equal) &&
+		equalPtr(before.RotationIntervalDays, after.RotationIntervalDays, func(a, b int) bool { return a == b }) &&
+		equalPtr(before.NextRotationAt, after.NextRotationAt, time.Time.Equal) &&
+		equalPtr(before.RotationWebhookURL, after.RotationWebhookURL, func(a, b string) bool { return a == b })
+}
+
+func equalPtr[T any](a, b *T, eq func(T, T) bool) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return eq(*a, *b)
+}
+
 // RevokeAPIKey revokes a key: it stops working at once. Revoking a revoked key changes nothing.
+// It needs keys:write, and may revoke any key of the project, one holding more than the
+// principal too.
 func (s *Service) RevokeAPIKey(ctx context.Context, p Principal, id string) error {
+	if err := p.Require(RightWrite); err != nil {
+		return err
+	}
 	k, err := s.accessAPIKey(ctx, p, id)
 	if err != nil {
 		return err
 	}
-	if err := s.requireOTP(ctx, p, k.ProjectID); err != nil {
+	if err := s.stepUp(ctx, p, k.ProjectID); err != nil {
 		return err
 	}
 	now := s.clock()
 	if err := s.store.RevokeAPIKeys(ctx, []string{id}, now, store.Changes{ForRevokedKey: revokedBy(p.source(), now)}); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return notFound("id", "API key %q not found", id)
+			return apiKeyNotFound("id")
 		}
 		return fmt.Errorf("revoke api key: %w", err)
 	}
 	return nil
 }
 
-// RevokeAPIKeys revokes all listed keys or none of them, and returns their ids, each once.
+// RevokeAPIKeys revokes all listed keys or none of them, and returns their ids, each once. It
+// needs keys:write.
 func (s *Service) RevokeAPIKeys(ctx context.Context, p Principal, ids []string) ([]string, error) {
+	if err := p.Require(RightWrite); err != nil {
+		return nil, err
+	}
 	if len(ids) == 0 {
 		return nil, Invalid("ids", "must list at least one id")
 	}
@@ -451,30 +504,31 @@ func (s *Service) RevokeAPIKeys(ctx context.Context, p Principal, ids []string) 
 			unique = append(unique, id)
 		}
 	}
-	otpChecked := map[string]bool{}
+	// Every id is looked up before any code is checked: a list with an id the principal cannot
+	// see is refused whole, and keeps its code.
+	var projects []string
 	for i, id := range ids {
 		k, err := s.store.GetAPIKey(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, notFound(fmt.Sprintf("ids[%d]", i), "API key %q not found", id)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !p.reaches(k.ProjectID)) {
+			return nil, apiKeyNotFound(fmt.Sprintf("ids[%d]", i))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("revoke api keys: %w", err)
 		}
-		if err := p.mayAccessProject(k.ProjectID); err != nil {
-			return nil, err
+		if !slices.Contains(projects, k.ProjectID) {
+			projects = append(projects, k.ProjectID)
 		}
-		if !otpChecked[k.ProjectID] {
-			if err := s.requireOTP(ctx, p, k.ProjectID); err != nil {
-				return nil, err
-			}
-			otpChecked[k.ProjectID] = true
+	}
+	for _, projectID := range projects {
+		if err := s.stepUp(ctx, p, projectID); err != nil {
+			return nil, err
 		}
 	}
 	now := s.clock()
 	if err := s.store.RevokeAPIKeys(ctx, unique, now, store.Changes{ForRevokedKey: revokedBy(p.source(), now)}); err != nil {
 		var missing *store.MissingError
 		if errors.As(err, &missing) {
-			return nil, notFound("ids", "API key %q not found", missing.ID)
+			return nil, apiKeyNotFound("ids")
 		}
 		return nil, fmt.Errorf("revoke api keys: %w", err)
 	}

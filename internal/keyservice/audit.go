@@ -187,26 +187,14 @@ type ListAuditEventsInput struct {
 }
 
 // ListAuditEvents returns one page of audit events, newest first (by time, then id, both
-// descending: a stable order in which new events only ever come first).
+// descending: a stable order in which new events only ever come first). It needs keys:read.
 func (s *Service) ListAuditEvents(ctx context.Context, p Principal, in ListAuditEventsInput) (Page[AuditEvent], error) {
+	if err := p.Require(RightRead); err != nil {
+		return Page[AuditEvent]{}, err
+	}
 	f := store.AuditEventFilter{Action: in.Action, TargetID: in.TargetID, TargetType: in.TargetType, Since: in.Since, Until: in.Until}
-	if in.ProjectID == "" {
-		if !p.admin {
-			return Page[AuditEvent]{}, Invalid("project_id", "is required")
-		}
-	} else {
-		// The least-privilege issue (12): audit reads need keys:read of the project, not keys:admin.
-		if err := p.mayAccessProject(in.ProjectID); err != nil {
-			return Page[AuditEvent]{}, err
-		}
-		// A deleted project's trail stays readable (by the admin: its keys are revoked), for
-		// "who deleted it?".
-		if _, err := s.store.GetProject(ctx, in.ProjectID); errors.Is(err, store.ErrNotFound) {
-			return Page[AuditEvent]{}, notFound("project_id", "project %q not found", in.ProjectID)
-		} else if err != nil {
-			return Page[AuditEvent]{}, fmt.Errorf("load project: %w", err)
-		}
-		f.ProjectID = &in.ProjectID
+	if in.ProjectID == "" && !p.admin {
+		return Page[AuditEvent]{}, Invalid("project_id", "is required")
 	}
 	if in.Actor != nil {
 		switch a := *in.Actor; a {
@@ -225,6 +213,20 @@ func (s *Service) ListAuditEvents(ctx context.Context, p Principal, in ListAudit
 		opt(in.TargetID), opt(in.TargetType), optTime(in.Since), optTime(in.Until))
 	if err != nil {
 		return Page[AuditEvent]{}, err
+	}
+	if in.ProjectID != "" {
+		// After the query is checked: a project the principal does not reach answers exactly as
+		// one that does not exist. A deleted project's trail stays readable (by the admin: its
+		// keys are revoked), for "who deleted it?".
+		if !p.reaches(in.ProjectID) {
+			return Page[AuditEvent]{}, projectNotFound("project_id")
+		}
+		if _, err := s.store.GetProject(ctx, in.ProjectID); errors.Is(err, store.ErrNotFound) {
+			return Page[AuditEvent]{}, projectNotFound("project_id")
+		} else if err != nil {
+			return Page[AuditEvent]{}, fmt.Errorf("load project: %w", err)
+		}
+		f.ProjectID = &in.ProjectID
 	}
 	f.After, f.Limit = q.after, q.limit()
 	items, err := s.store.ListAuditEvents(ctx, f)

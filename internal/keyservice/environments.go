@@ -29,13 +29,13 @@ type ListEnvironmentsInput struct {
 	PageToken string
 }
 
-// CreateEnvironment creates an environment in the project.
+// CreateEnvironment creates an environment in the project. It needs keys:admin.
 func (s *Service) CreateEnvironment(ctx context.Context, p Principal, in CreateEnvironmentInput) (store.Environment, error) {
+	if err := p.Require(RightAdmin); err != nil {
+		return store.Environment{}, err
+	}
 	if in.ProjectID == "" {
 		return store.Environment{}, Invalid("project_id", "is required")
-	}
-	if err := p.mayAccessProject(in.ProjectID); err != nil {
-		return store.Environment{}, err
 	}
 	if err := validateEnvironmentName("name", in.Name); err != nil {
 		return store.Environment{}, err
@@ -43,7 +43,10 @@ func (s *Service) CreateEnvironment(ctx context.Context, p Principal, in CreateE
 	if err := validateDescription("description", in.Description); err != nil {
 		return store.Environment{}, err
 	}
-	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
+	if _, err := s.accessProject(ctx, p, in.ProjectID, "project_id"); err != nil {
+		return store.Environment{}, err
+	}
+	if err := s.stepUp(ctx, p, in.ProjectID); err != nil {
 		return store.Environment{}, err
 	}
 	id, err := newID(environmentIDPrefix)
@@ -70,7 +73,7 @@ func (s *Service) CreateEnvironment(ctx context.Context, p Principal, in CreateE
 func (s *Service) loadEnvironment(ctx context.Context, id, field string) (store.Environment, error) {
 	e, err := s.store.GetEnvironment(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && e.DeletedAt != nil) {
-		return store.Environment{}, notFound(field, "environment %q not found", id)
+		return store.Environment{}, environmentNotFound(field)
 	}
 	if err != nil {
 		return store.Environment{}, fmt.Errorf("load environment: %w", err)
@@ -78,32 +81,41 @@ func (s *Service) loadEnvironment(ctx context.Context, id, field string) (store.
 	return e, nil
 }
 
+// accessEnvironment loads a live environment the principal may see; one of a project it does
+// not reach is not found, exactly as one that does not exist.
 func (s *Service) accessEnvironment(ctx context.Context, p Principal, id string) (store.Environment, error) {
 	e, err := s.loadEnvironment(ctx, id, "id")
 	if err != nil {
 		return store.Environment{}, err
 	}
-	if err := p.mayAccessProject(e.ProjectID); err != nil {
-		return store.Environment{}, err
+	if !p.reaches(e.ProjectID) {
+		return store.Environment{}, environmentNotFound("id")
 	}
 	return e, nil
 }
 
-// GetEnvironment returns a live environment.
+// GetEnvironment returns a live environment. It needs keys:read.
 func (s *Service) GetEnvironment(ctx context.Context, p Principal, id string) (store.Environment, error) {
+	if err := p.Require(RightRead); err != nil {
+		return store.Environment{}, err
+	}
 	return s.accessEnvironment(ctx, p, id)
 }
 
-// ListEnvironments returns one page of a project's live environments, oldest first.
+// ListEnvironments returns one page of a project's live environments, oldest first. It needs
+// keys:read.
 func (s *Service) ListEnvironments(ctx context.Context, p Principal, in ListEnvironmentsInput) (Page[Environment], error) {
-	if err := requireProject(p, in.ProjectID); err != nil {
+	if err := p.Require(RightRead); err != nil {
+		return Page[Environment]{}, err
+	}
+	if err := requireProjectID(in.ProjectID); err != nil {
 		return Page[Environment]{}, err
 	}
 	q, err := openPage(in.PageSize, in.PageToken, "environments", in.ProjectID, opt(in.Name))
 	if err != nil {
 		return Page[Environment]{}, err
 	}
-	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
+	if _, err := s.accessProject(ctx, p, in.ProjectID, "project_id"); err != nil {
 		return Page[Environment]{}, err
 	}
 	items, err := s.store.ListEnvironments(ctx, store.EnvironmentFilter{ProjectID: in.ProjectID, Name: in.Name, After: q.after, Limit: q.limit()})
@@ -115,8 +127,11 @@ func (s *Service) ListEnvironments(ctx context.Context, p Principal, in ListEnvi
 
 // UpdateEnvironment renames or re-describes an environment. Keys already issued keep the name
 // they were issued with in their secret (and key_prefix); keys issued or rotated later carry
-// the new name.
+// the new name. It needs keys:admin.
 func (s *Service) UpdateEnvironment(ctx context.Context, p Principal, id string, in UpdateEnvironmentInput) (store.Environment, error) {
+	if err := p.Require(RightAdmin); err != nil {
+		return store.Environment{}, err
+	}
 	e, err := s.accessEnvironment(ctx, p, id)
 	if err != nil {
 		return store.Environment{}, err
@@ -134,6 +149,9 @@ func (s *Service) UpdateEnvironment(ctx context.Context, p Principal, id string,
 		}
 		e.Description = *in.Description
 	}
+	if err := s.stepUp(ctx, p, e.ProjectID); err != nil {
+		return store.Environment{}, err
+	}
 	e.UpdatedAt = s.clock()
 	changes := fieldChanges{}
 	changes.str("name", old.Name, e.Name)
@@ -144,7 +162,7 @@ func (s *Service) UpdateEnvironment(ctx context.Context, p Principal, id string,
 		case errors.Is(err, store.ErrConflict):
 			return store.Environment{}, conflict("name", "an environment named %q already exists in project %s", e.Name, e.ProjectID)
 		case errors.Is(err, store.ErrNotFound):
-			return store.Environment{}, notFound("id", "environment %q not found", id)
+			return store.Environment{}, environmentNotFound("id")
 		}
 		return store.Environment{}, fmt.Errorf("update environment: %w", err)
 	}
@@ -152,10 +170,16 @@ func (s *Service) UpdateEnvironment(ctx context.Context, p Principal, id string,
 }
 
 // DeleteEnvironment refuses while keys that can still authenticate are bound to it: a key's
-// environment never changes, so they must be revoked first.
+// environment never changes, so they must be revoked first. It needs keys:admin.
 func (s *Service) DeleteEnvironment(ctx context.Context, p Principal, id string) error {
+	if err := p.Require(RightAdmin); err != nil {
+		return err
+	}
 	e, err := s.accessEnvironment(ctx, p, id)
 	if err != nil {
+		return err
+	}
+	if err := s.stepUp(ctx, p, e.ProjectID); err != nil {
 		return err
 	}
 	now := s.clock()
@@ -165,7 +189,7 @@ func (s *Service) DeleteEnvironment(ctx context.Context, p Principal, id string)
 		case errors.Is(err, store.ErrConflict):
 			return conflict("id", "environment %s still has live API keys; revoke them first", id)
 		case errors.Is(err, store.ErrNotFound):
-			return notFound("id", "environment %q not found", id)
+			return environmentNotFound("id")
 		}
 		return fmt.Errorf("delete environment: %w", err)
 	}

@@ -2,6 +2,7 @@ package keyservice
 
 import (
 	"fmt"
+	"time"
 )
 
 // ErrorKind classifies an *Error; the HTTP layer maps each kind to one status and error code.
@@ -27,6 +28,9 @@ const (
 	KindPreconditionFailed
 	// KindIdempotencyMismatch is an Idempotency-Key used again with another request.
 	KindIdempotencyMismatch
+	// KindRateLimited is a request refused until RetryAfter has passed: a credential that
+	// failed too many one-time codes on a project.
+	KindRateLimited
 )
 
 // Error is a failure the caller can act on. Its message is safe to show to clients: it never
@@ -36,6 +40,11 @@ type Error struct {
 	Kind    ErrorKind
 	Field   string
 	Message string
+	// RequiredScope is, for a KindForbidden that a management scope would lift, that scope
+	// (keys:read, keys:write or keys:admin): what the credential lacks, for clients to say.
+	RequiredScope string
+	// RetryAfter is, for KindRateLimited, how long until the request may succeed.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -50,16 +59,29 @@ func Invalid(field, format string, args ...any) *Error {
 	return &Error{Kind: KindValidation, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-func notFound(field, format string, args ...any) *Error {
-	return &Error{Kind: KindNotFound, Field: field, Message: fmt.Sprintf(format, args...)}
+func notFound(field, message string) *Error {
+	return &Error{Kind: KindNotFound, Field: field, Message: message}
 }
+
+// The answers for an id or name that the principal cannot see: the same whether it names
+// nothing or something of a project the principal does not reach, and echoing nothing of the
+// request, so that they tell nothing about what exists elsewhere.
+func projectNotFound(field string) *Error { return notFound(field, "project not found") }
+
+func apiKeyNotFound(field string) *Error { return notFound(field, "API key not found") }
+
+func serviceAccountNotFound(field string) *Error { return notFound(field, "service account not found") }
+
+func environmentNotFound(field string) *Error { return notFound(field, "environment not found") }
 
 func conflict(field, format string, args ...any) *Error {
 	return &Error{Kind: KindConflict, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-func forbidden(format string, args ...any) *Error {
-	return &Error{Kind: KindForbidden, Message: fmt.Sprintf(format, args...)}
+// beyondCeiling refuses a key principal a key that would hold more than itself; field names
+// the member of the key that would (scopes[2], expires_at).
+func beyondCeiling(field, format string, args ...any) *Error {
+	return &Error{Kind: KindForbidden, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // ErrUnauthorized is deliberately uniform: it must not tell a caller whether a key exists, was

@@ -36,19 +36,22 @@ type RecordedResponse struct {
 }
 
 // Idempotent runs do at most once per principal and Idempotency-Key within an hour: the first
-// request runs it, and its answer is recorded when do says it is final; a retry with the same
-// key and fingerprint gets that answer back (replayed is true) without running do, and one with
-// the same key but another fingerprint is a KindIdempotencyMismatch. Duplicates arriving
-// together wait for the first; an error from ctx means the caller went away while waiting.
+// request runs it, as the principal do is given, and its answer is recorded when do says it is
+// final; a retry with the same key and fingerprint gets that answer back (replayed is true)
+// without running do, and one with the same key but another fingerprint is a
+// KindIdempotencyMismatch. A replay is authorised as the first request was, for the projects it
+// changed: where a project requires one-time codes, the retry needs a code valid now (not an
+// unused one: the replay changes nothing). Duplicates arriving together wait for the first; an
+// error from ctx means the caller went away while waiting.
 func (s *Service) Idempotent(ctx context.Context, p Principal, req IdempotentRequest,
-	do func() (resp RecordedResponse, final bool)) (resp RecordedResponse, replayed bool, err error) {
+	do func(p Principal) (resp RecordedResponse, final bool)) (resp RecordedResponse, replayed bool, err error) {
 	if req.Key == "" {
 		return RecordedResponse{}, false, Invalid(fieldIdempotencyKey, "must not be empty")
 	}
 	if len(req.Key) > maxIdempotencyKeyLen {
 		return RecordedResponse{}, false, Invalid(fieldIdempotencyKey, "must be at most %d characters long", maxIdempotencyKeyLen)
 	}
-	scope := p.idempotencyScope()
+	scope := p.credential()
 	unlock, err := s.idempotency.lock(ctx, scope+"\x00"+req.Key)
 	if err != nil {
 		return RecordedResponse{}, false, err
@@ -68,6 +71,9 @@ func (s *Service) Idempotent(ctx context.Context, p Principal, req IdempotentReq
 			return RecordedResponse{}, false, &Error{Kind: KindIdempotencyMismatch, Field: fieldIdempotencyKey,
 				Message: "Idempotency-Key " + quoteForMessage(req.Key) + " was used with a different request"}
 		}
+		if err := s.authorizeReplay(ctx, p, rec.Projects); err != nil {
+			return RecordedResponse{}, false, err
+		}
 		plain, err := s.replays.open(rec.Body, aad)
 		if err != nil {
 			return RecordedResponse{}, false, fmt.Errorf("open idempotency record: %w", err)
@@ -77,21 +83,22 @@ func (s *Service) Idempotent(ctx context.Context, p Principal, req IdempotentReq
 		return RecordedResponse{}, false, fmt.Errorf("read idempotency record: %w", err)
 	}
 
-	resp, final := do()
+	var changed writeLog
+	resp, final := do(p.loggingWrites(&changed))
 	if final {
-		s.record(ctx, scope, req, aad, resp, now)
+		s.record(ctx, scope, req, aad, resp, changed.projects, now)
 	}
 	return resp, false, nil
 }
 
 // record keeps resp for the retries of req. A failure is logged, not returned: the request
 // itself succeeded; only a later replay is lost.
-func (s *Service) record(ctx context.Context, scope string, req IdempotentRequest, aad []byte, resp RecordedResponse, now time.Time) {
+func (s *Service) record(ctx context.Context, scope string, req IdempotentRequest, aad []byte, resp RecordedResponse, projects []string, now time.Time) {
 	sealed, err := s.replays.seal(resp.Body, aad)
 	if err == nil {
 		err = s.store.PutIdempotencyRecord(ctx, store.IdempotencyRecord{
 			Principal: scope, Key: req.Key, RequestHash: req.Fingerprint,
-			Status: resp.Status, Body: sealed,
+			Status: resp.Status, Body: sealed, Projects: projects,
 			CreatedAt: now, ExpiresAt: now.Add(idempotencyTTL),
 		})
 	}

@@ -105,12 +105,14 @@ func closePage[T any](q pageQuery, items []T, cursor func(T) store.Cursor) Page[
 	return Page[T]{Items: items, NextPageToken: encodePageToken(q.fingerprint, cursor(items[q.size-1]))}
 }
 
-// requireProject checks the project_id a list of a project's resources needs.
-func requireProject(p Principal, projectID string) error {
+// requireProjectID checks that a list of a project's resources names the project. Whether the
+// principal reaches it is checked after the rest of the query, so that a project it does not
+// reach is answered exactly as one that does not exist.
+func requireProjectID(projectID string) error {
 	if projectID == "" {
 		return Invalid("project_id", "is required")
 	}
-	return p.mayAccessProject(projectID)
+	return nil
 }
 
 // parseSort reads a sort_by value: one of allowed (the first is the default, for ""), prefixed

@@ -9,10 +9,10 @@ import (
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 )
 
-// A project may require a one-time code (TOTP, see totp.go) for the operations that create or
-// end credentials: creating, rotating and revoking keys. The code comes with the principal
-// (Principal.WithOTP; the API carries it in this header); a stolen management key alone is
-// then not enough to mint or destroy keys.
+// A project may require a one-time code (TOTP, see totp.go) for every change to it and its
+// resources (see stepUp). The code comes with the principal (Principal.WithOTP; the API carries
+// it in this header); a stolen management key or admin token alone is then not enough to change
+// anything of the project.
 const FieldOTP = "X-Keyservice-OTP"
 
 // OTPEnrollment is what enabling one-time codes answers, once: the secret for an
@@ -29,14 +29,18 @@ func otpSecretAAD(projectID string) []byte {
 }
 
 // EnableProjectOTP makes the project require one-time codes under a new secret (re-enrolling
-// replaces the old one). Only the admin may: a stolen management key must not be able to turn
-// the protection off, nor to lock its owners out by enrolling its own authenticator.
+// replaces the old one, and needs a code of the old one). Only the admin may: a stolen
+// management key must not be able to turn the protection off, nor to lock its owners out by
+// enrolling its own authenticator.
 func (s *Service) EnableProjectOTP(ctx context.Context, p Principal, id string) (OTPEnrollment, error) {
-	if err := p.MustBeAdmin(); err != nil {
+	if err := p.Require(RightOperator); err != nil {
 		return OTPEnrollment{}, err
 	}
 	proj, err := s.loadProject(ctx, id, "id")
 	if err != nil {
+		return OTPEnrollment{}, err
+	}
+	if err := s.stepUp(ctx, p, id); err != nil {
 		return OTPEnrollment{}, err
 	}
 	secret, err := newTOTPSecret()
@@ -51,7 +55,7 @@ func (s *Service) EnableProjectOTP(ctx context.Context, p Principal, id string) 
 	ch := audited(auditEvent(p.source(), id, ActionProjectOTPEnable, projectTarget(proj), nil, now))
 	if err := s.store.SetProjectOTPSecret(ctx, id, sealed, now, ch); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return OTPEnrollment{}, notFound("id", "project %q not found", id)
+			return OTPEnrollment{}, projectNotFound("id")
 		}
 		return OTPEnrollment{}, fmt.Errorf("enable project otp: %w", err)
 	}
@@ -66,9 +70,16 @@ func (s *Service) EnableProjectOTP(ctx context.Context, p Principal, id string) 
 	return OTPEnrollment{ProjectID: id, RequireOTP: true, OTPSecret: encoded, OTPAuthURI: uri.String()}, nil
 }
 
-// DisableProjectOTP turns one-time codes off for the project; admin only, as enabling.
+// DisableProjectOTP turns one-time codes off for the project, with a code; admin only, as
+// enabling.
 func (s *Service) DisableProjectOTP(ctx context.Context, p Principal, id string) error {
-	if err := p.MustBeAdmin(); err != nil {
+	if err := p.Require(RightOperator); err != nil {
+		return err
+	}
+	if _, err := s.loadProject(ctx, id, "id"); err != nil {
+		return err
+	}
+	if err := s.stepUp(ctx, p, id); err != nil {
 		return err
 	}
 	proj, err := s.loadProject(ctx, id, "id")
@@ -79,42 +90,9 @@ func (s *Service) DisableProjectOTP(ctx context.Context, p Principal, id string)
 	ch := audited(auditEvent(p.source(), id, ActionProjectOTPDisable, projectTarget(proj), nil, now))
 	if err := s.store.SetProjectOTPSecret(ctx, id, nil, now, ch); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return notFound("id", "project %q not found", id)
+			return projectNotFound("id")
 		}
 		return fmt.Errorf("disable project otp: %w", err)
-	}
-	return nil
-}
-
-var (
-	errOTPRequired = &Error{Kind: KindUnauthorized, Field: FieldOTP,
-		Message: "this project requires a one-time code for creating, rotating and revoking keys: send the current code in the " + FieldOTP + " header"}
-	errOTPWrong = &Error{Kind: KindUnauthorized, Field: FieldOTP,
-		Message: "the one-time code in " + FieldOTP + " is wrong or expired"}
-)
-
-// requireOTP checks the principal's one-time code when the project requires one. It runs
-// after the access check, so it tells nothing to whom may not see the project.
-func (s *Service) requireOTP(ctx context.Context, p Principal, projectID string) error {
-	proj, err := s.store.GetProject(ctx, projectID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil // the operation itself reports the missing project
-	}
-	if err != nil {
-		return fmt.Errorf("load project for otp: %w", err)
-	}
-	if proj.OTPSecret == nil {
-		return nil
-	}
-	if p.otp == "" {
-		return errOTPRequired
-	}
-	secret, err := s.otpSecrets.open(proj.OTPSecret, otpSecretAAD(projectID))
-	if err != nil {
-		return fmt.Errorf("open otp secret of %s: %w", projectID, err)
-	}
-	if !totpValid(secret, p.otp, s.now()) {
-		return errOTPWrong
 	}
 	return nil
 }

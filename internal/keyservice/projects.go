@@ -35,7 +35,7 @@ type ProjectWithSecret struct {
 // CreateProject creates a project with a new webhook signing secret, which only this answer
 // holds in clear; admin only.
 func (s *Service) CreateProject(ctx context.Context, p Principal, in CreateProjectInput) (ProjectWithSecret, error) {
-	if err := p.MustBeAdmin(); err != nil {
+	if err := p.Require(RightOperator); err != nil {
 		return ProjectWithSecret{}, err
 	}
 	if err := validateName("name", in.Name); err != nil {
@@ -100,13 +100,16 @@ func (s *Service) webhookSecret(proj store.Project) (secret string, ok bool, err
 }
 
 // RotateWebhookSecret replaces the project's signing secret; deliveries signed from now on
-// use the new one.
+// use the new one. It needs keys:admin.
 func (s *Service) RotateWebhookSecret(ctx context.Context, p Principal, id string) (ProjectWithSecret, error) {
-	if err := p.mayAccessProject(id); err != nil {
+	if err := p.Require(RightAdmin); err != nil {
 		return ProjectWithSecret{}, err
 	}
-	proj, err := s.loadProject(ctx, id, "id")
+	proj, err := s.accessProject(ctx, p, id, "id")
 	if err != nil {
+		return ProjectWithSecret{}, err
+	}
+	if err := s.stepUp(ctx, p, id); err != nil {
 		return ProjectWithSecret{}, err
 	}
 	secret, sealed, err := s.newWebhookSecret(id)
@@ -117,19 +120,19 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, p Principal, id strin
 	ch := audited(auditEvent(p.source(), id, ActionProjectWebhookSecretRotate, projectTarget(proj), nil, proj.UpdatedAt))
 	if err := s.store.SetProjectWebhookSecret(ctx, id, sealed, proj.UpdatedAt, ch); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return ProjectWithSecret{}, notFound("id", "project %q not found", id)
+			return ProjectWithSecret{}, projectNotFound("id")
 		}
 		return ProjectWithSecret{}, fmt.Errorf("rotate webhook signing secret: %w", err)
 	}
 	return ProjectWithSecret{Project: proj, WebhookSigningSecret: secret}, nil
 }
 
-// GetProject returns a live project.
+// GetProject returns a live project. It needs keys:read.
 func (s *Service) GetProject(ctx context.Context, p Principal, id string) (store.Project, error) {
-	if err := p.mayAccessProject(id); err != nil {
+	if err := p.Require(RightRead); err != nil {
 		return store.Project{}, err
 	}
-	return s.loadProject(ctx, id, "id")
+	return s.accessProject(ctx, p, id, "id")
 }
 
 // ListProjectsInput pages the live projects, oldest first; PageSize 0 means the default (100).
@@ -138,28 +141,49 @@ type ListProjectsInput struct {
 	PageToken string
 }
 
-// ListProjects returns one page of the live projects; admin only.
+// ListProjects returns one page of the live projects the principal reaches: all of them for
+// the admin, its own for an API key with keys:read (so that a project is found by name with
+// any credential that may read it).
 func (s *Service) ListProjects(ctx context.Context, p Principal, in ListProjectsInput) (Page[Project], error) {
-	if err := p.MustBeAdmin(); err != nil {
+	if err := p.Require(RightRead); err != nil {
 		return Page[Project]{}, err
 	}
 	q, err := openPage(in.PageSize, in.PageToken, "projects")
 	if err != nil {
 		return Page[Project]{}, err
 	}
+	cursor := func(p Project) store.Cursor { return store.Cursor{ID: p.ID, Time: p.CreatedAt} }
+	if !p.admin {
+		own, err := s.loadProject(ctx, p.projectID, "id")
+		var missing *Error
+		switch {
+		case errors.As(err, &missing) && missing.Kind == KindNotFound:
+			return Page[Project]{Items: []Project{}}, nil // deleted since the key was verified
+		case err != nil:
+			return Page[Project]{}, err
+		case q.after != nil && !after(cursor(own), *q.after):
+			return Page[Project]{Items: []Project{}}, nil
+		}
+		return Page[Project]{Items: []Project{own}}, nil
+	}
 	items, err := s.store.ListProjects(ctx, store.ProjectFilter{After: q.after, Limit: q.limit()})
 	if err != nil {
 		return Page[Project]{}, fmt.Errorf("list projects: %w", err)
 	}
-	return closePage(q, items, func(p Project) store.Cursor { return store.Cursor{ID: p.ID, Time: p.CreatedAt} }), nil
+	return closePage(q, items, cursor), nil
 }
 
-// UpdateProject renames or re-describes a live project.
+// after reports whether c comes after the cursor of a list ordered by (Time, ID).
+func after(c, cursor store.Cursor) bool {
+	return c.Time.After(cursor.Time) || (c.Time.Equal(cursor.Time) && c.ID > cursor.ID)
+}
+
+// UpdateProject renames or re-describes a live project. It needs keys:admin.
 func (s *Service) UpdateProject(ctx context.Context, p Principal, id string, in UpdateProjectInput) (store.Project, error) {
-	if err := p.mayAccessProject(id); err != nil {
+	if err := p.Require(RightAdmin); err != nil {
 		return store.Project{}, err
 	}
-	proj, err := s.loadProject(ctx, id, "id")
+	proj, err := s.accessProject(ctx, p, id, "id")
 	if err != nil {
 		return store.Project{}, err
 	}
@@ -177,7 +201,7 @@ func (s *Service) UpdateProject(ctx context.Context, p Principal, id string, in 
 		proj.Description = *in.Description
 	}
 	if in.EventsWebhookURL.Set {
-		// The least-privilege issue (12): where a project's events go is keys:admin's to set.
+		// Where a project's events go is keys:admin's to set (UpdateProject needs RightAdmin).
 		if v := in.EventsWebhookURL.Value; v != nil {
 			if err := validateWebhookURL("events_webhook_url", *v); err != nil {
 				return store.Project{}, err
@@ -188,6 +212,9 @@ func (s *Service) UpdateProject(ctx context.Context, p Principal, id string, in 
 			}
 		}
 		proj.EventsWebhookURL = in.EventsWebhookURL.Value
+	}
+	if err := s.stepUp(ctx, p, id); err != nil {
+		return store.Project{}, err
 	}
 	proj.UpdatedAt = s.clock()
 	changes := fieldChanges{}
@@ -200,16 +227,22 @@ func (s *Service) UpdateProject(ctx context.Context, p Principal, id string, in 
 		case errors.Is(err, store.ErrConflict):
 			return store.Project{}, conflict("name", "a project named %q already exists", proj.Name)
 		case errors.Is(err, store.ErrNotFound):
-			return store.Project{}, notFound("id", "project %q not found", id)
+			return store.Project{}, projectNotFound("id")
 		}
 		return store.Project{}, fmt.Errorf("update project: %w", err)
 	}
 	return proj, nil
 }
 
-// DeleteProject soft-deletes the project and revokes its keys in one write.
+// DeleteProject soft-deletes the project and revokes its keys in one write; admin only.
 func (s *Service) DeleteProject(ctx context.Context, p Principal, id string) error {
-	if err := p.MustBeAdmin(); err != nil {
+	if err := p.Require(RightOperator); err != nil {
+		return err
+	}
+	if _, err := s.loadProject(ctx, id, "id"); err != nil {
+		return err
+	}
+	if err := s.stepUp(ctx, p, id); err != nil {
 		return err
 	}
 	proj, err := s.loadProject(ctx, id, "id")
@@ -222,7 +255,7 @@ func (s *Service) DeleteProject(ctx context.Context, p Principal, id string) err
 	ch.ForRevokedKey = revokedBy(p.source(), now)
 	if err := s.store.DeleteProject(ctx, id, now, ch); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return notFound("id", "project %q not found", id)
+			return projectNotFound("id")
 		}
 		return fmt.Errorf("delete project: %w", err)
 	}

@@ -16,17 +16,25 @@ type Rotation struct {
 	Previous store.APIKey
 }
 
+// requireRotatable refuses to rotate a key that is not live or has expired at now.
+func requireRotatable(k store.APIKey, now time.Time) error {
+	if err := requireLive(k); err != nil {
+		return err
+	}
+	if k.ExpiresAt != nil && !k.ExpiresAt.After(now) {
+		return conflict("id", "API key %s has expired and cannot be rotated", k.ID)
+	}
+	return nil
+}
+
 // rotate replaces old, as just read from the store, by a new key with the same settings. The
 // store refuses the write if old stopped being live meanwhile (revoked, or rotated by another
 // request or replica), so a key is rotated at most once. src and action name who rotates, for
 // the audit trail.
 func (s *Service) rotate(ctx context.Context, src eventSource, action string, old store.APIKey, grace time.Duration) (Rotation, error) {
-	if err := requireLive(old); err != nil {
-		return Rotation{}, err
-	}
 	now := s.clock()
-	if old.ExpiresAt != nil && !old.ExpiresAt.After(now) {
-		return Rotation{}, conflict("id", "API key %s has expired and cannot be rotated", old.ID)
+	if err := requireRotatable(old, now); err != nil {
+		return Rotation{}, err
 	}
 
 	next := store.APIKey{

@@ -178,7 +178,7 @@ func (s *Service) clock() time.Time {
 func (s *Service) loadProject(ctx context.Context, id, field string) (store.Project, error) {
 	p, err := s.store.GetProject(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && p.DeletedAt != nil) {
-		return store.Project{}, notFound(field, "project %q not found", id)
+		return store.Project{}, projectNotFound(field)
 	}
 	if err != nil {
 		return store.Project{}, fmt.Errorf("load project: %w", err)
@@ -186,10 +186,19 @@ func (s *Service) loadProject(ctx context.Context, id, field string) (store.Proj
 	return p, nil
 }
 
+// accessProject returns a live project the principal reaches; one it does not reach is not
+// found, exactly as one that does not exist.
+func (s *Service) accessProject(ctx context.Context, p Principal, id, field string) (store.Project, error) {
+	if !p.reaches(id) {
+		return store.Project{}, projectNotFound(field)
+	}
+	return s.loadProject(ctx, id, field)
+}
+
 func (s *Service) loadAPIKey(ctx context.Context, id, field string) (store.APIKey, error) {
 	k, err := s.store.GetAPIKey(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.APIKey{}, notFound(field, "API key %q not found", id)
+		return store.APIKey{}, apiKeyNotFound(field)
 	}
 	if err != nil {
 		return store.APIKey{}, fmt.Errorf("load api key: %w", err)

@@ -42,13 +42,13 @@ type ServiceAccountRef struct {
 	ProjectID string
 }
 
-// CreateServiceAccount creates a service account in the project.
+// CreateServiceAccount creates a service account in the project. It needs keys:admin.
 func (s *Service) CreateServiceAccount(ctx context.Context, p Principal, in CreateServiceAccountInput) (store.ServiceAccount, error) {
+	if err := p.Require(RightAdmin); err != nil {
+		return store.ServiceAccount{}, err
+	}
 	if in.ProjectID == "" {
 		return store.ServiceAccount{}, Invalid("project_id", "is required")
-	}
-	if err := p.mayAccessProject(in.ProjectID); err != nil {
-		return store.ServiceAccount{}, err
 	}
 	if err := validateName("name", in.Name); err != nil {
 		return store.ServiceAccount{}, err
@@ -56,7 +56,10 @@ func (s *Service) CreateServiceAccount(ctx context.Context, p Principal, in Crea
 	if err := validateDescription("description", in.Description); err != nil {
 		return store.ServiceAccount{}, err
 	}
-	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
+	if _, err := s.accessProject(ctx, p, in.ProjectID, "project_id"); err != nil {
+		return store.ServiceAccount{}, err
+	}
+	if err := s.stepUp(ctx, p, in.ProjectID); err != nil {
 		return store.ServiceAccount{}, err
 	}
 	id, err := newID(serviceAccountIDPrefix)
@@ -82,43 +85,47 @@ func (s *Service) CreateServiceAccount(ctx context.Context, p Principal, in Crea
 	return a, nil
 }
 
-// accessServiceAccount loads a live service account the principal may see.
+// accessServiceAccount loads a live service account the principal may see; one of a project it
+// does not reach is not found, exactly as one that does not exist.
 func (s *Service) accessServiceAccount(ctx context.Context, p Principal, ref ServiceAccountRef) (store.ServiceAccount, error) {
 	var (
 		a   store.ServiceAccount
 		err error
 	)
+	field := "id"
 	if ref.ProjectID != "" {
-		if err := p.mayAccessProject(ref.ProjectID); err != nil {
-			return store.ServiceAccount{}, err
+		field = "name"
+		if !p.reaches(ref.ProjectID) {
+			return store.ServiceAccount{}, serviceAccountNotFound(field)
 		}
 		a, err = s.store.GetServiceAccountByName(ctx, ref.ProjectID, ref.IDOrName)
-		if errors.Is(err, store.ErrNotFound) {
-			return store.ServiceAccount{}, notFound("name", "no service account named %q in project %s", ref.IDOrName, ref.ProjectID)
-		}
 	} else {
 		a, err = s.store.GetServiceAccount(ctx, ref.IDOrName)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && a.DeletedAt != nil) {
-			return store.ServiceAccount{}, notFound("id", "service account %q not found", ref.IDOrName)
-		}
+	}
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (a.DeletedAt != nil || !p.reaches(a.ProjectID))) {
+		return store.ServiceAccount{}, serviceAccountNotFound(field)
 	}
 	if err != nil {
 		return store.ServiceAccount{}, fmt.Errorf("load service account: %w", err)
 	}
-	if err := p.mayAccessProject(a.ProjectID); err != nil {
-		return store.ServiceAccount{}, err
-	}
 	return a, nil
 }
 
-// GetServiceAccount returns a live service account.
+// GetServiceAccount returns a live service account. It needs keys:read.
 func (s *Service) GetServiceAccount(ctx context.Context, p Principal, ref ServiceAccountRef) (store.ServiceAccount, error) {
+	if err := p.Require(RightRead); err != nil {
+		return store.ServiceAccount{}, err
+	}
 	return s.accessServiceAccount(ctx, p, ref)
 }
 
-// ListServiceAccounts returns one page of a project's live service accounts.
+// ListServiceAccounts returns one page of a project's live service accounts. It needs
+// keys:read.
 func (s *Service) ListServiceAccounts(ctx context.Context, p Principal, in ListServiceAccountsInput) (Page[ServiceAccount], error) {
-	if err := requireProject(p, in.ProjectID); err != nil {
+	if err := p.Require(RightRead); err != nil {
+		return Page[ServiceAccount]{}, err
+	}
+	if err := requireProjectID(in.ProjectID); err != nil {
 		return Page[ServiceAccount]{}, err
 	}
 	sortBy, desc, err := parseSort(in.SortBy, store.SortByCreatedAt, store.SortByName)
@@ -129,7 +136,7 @@ func (s *Service) ListServiceAccounts(ctx context.Context, p Principal, in ListS
 	if err != nil {
 		return Page[ServiceAccount]{}, err
 	}
-	if _, err := s.loadProject(ctx, in.ProjectID, "project_id"); err != nil {
+	if _, err := s.accessProject(ctx, p, in.ProjectID, "project_id"); err != nil {
 		return Page[ServiceAccount]{}, err
 	}
 	items, err := s.store.ListServiceAccounts(ctx, store.ServiceAccountFilter{
@@ -145,8 +152,11 @@ func (s *Service) ListServiceAccounts(ctx context.Context, p Principal, in ListS
 }
 
 // UpdateServiceAccount renames, re-describes, disables or enables a service account; while it
-// is inactive, none of its keys verifies.
+// is inactive, none of its keys verifies. It needs keys:admin.
 func (s *Service) UpdateServiceAccount(ctx context.Context, p Principal, ref ServiceAccountRef, in UpdateServiceAccountInput) (store.ServiceAccount, error) {
+	if err := p.Require(RightAdmin); err != nil {
+		return store.ServiceAccount{}, err
+	}
 	a, err := s.accessServiceAccount(ctx, p, ref)
 	if err != nil {
 		return store.ServiceAccount{}, err
@@ -167,6 +177,9 @@ func (s *Service) UpdateServiceAccount(ctx context.Context, p Principal, ref Ser
 	if in.Active != nil {
 		a.Active = *in.Active
 	}
+	if err := s.stepUp(ctx, p, a.ProjectID); err != nil {
+		return store.ServiceAccount{}, err
+	}
 	a.UpdatedAt = s.clock()
 	changes := fieldChanges{}
 	changes.str("name", old.Name, a.Name)
@@ -185,17 +198,24 @@ func (s *Service) UpdateServiceAccount(ctx context.Context, p Principal, ref Ser
 		case errors.Is(err, store.ErrConflict):
 			return store.ServiceAccount{}, conflict("name", "a service account named %q already exists in project %s", a.Name, a.ProjectID)
 		case errors.Is(err, store.ErrNotFound):
-			return store.ServiceAccount{}, notFound("id", "service account %q not found", a.ID)
+			return store.ServiceAccount{}, serviceAccountNotFound("id")
 		}
 		return store.ServiceAccount{}, fmt.Errorf("update service account: %w", err)
 	}
 	return a, nil
 }
 
-// DeleteServiceAccount soft-deletes the account and revokes its keys in one write.
+// DeleteServiceAccount soft-deletes the account and revokes its keys in one write. It needs
+// keys:admin.
 func (s *Service) DeleteServiceAccount(ctx context.Context, p Principal, ref ServiceAccountRef) error {
+	if err := p.Require(RightAdmin); err != nil {
+		return err
+	}
 	a, err := s.accessServiceAccount(ctx, p, ref)
 	if err != nil {
+		return err
+	}
+	if err := s.stepUp(ctx, p, a.ProjectID); err != nil {
 		return err
 	}
 	// Its keys are revoked in the same write: each gets its own events, as a revocation would.
@@ -204,7 +224,7 @@ func (s *Service) DeleteServiceAccount(ctx context.Context, p Principal, ref Ser
 	ch.ForRevokedKey = revokedBy(p.source(), now)
 	if err := s.store.DeleteServiceAccount(ctx, a.ID, now, ch); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return notFound("id", "service account %q not found", a.ID)
+			return serviceAccountNotFound("id")
 		}
 		return fmt.Errorf("delete service account: %w", err)
 	}

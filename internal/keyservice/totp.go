@@ -19,7 +19,7 @@ import (
 // standard library's HMAC, and ours computes every candidate step and compares each in constant
 // time whatever matches, where the library's validation returns at the first matching step. It is
 // held to the RFC's own test vectors (TestTOTPRFC6238Vectors, RFC 6238 Appendix B), fuzzed
-// (FuzzTOTPValid), and checked against an implementation written apart from it
+// (FuzzTOTPMatch), and checked against an implementation written apart from it
 // (keyservicetest.TOTP, which the acceptance tests use as an authenticator app would).
 const (
 	totpDigits      = 6
@@ -41,7 +41,12 @@ func newTOTPSecret() ([]byte, error) {
 
 // totpCode is the code for the step holding t.
 func totpCode(secret []byte, t time.Time) string {
-	return hotp(secret, uint64(t.Unix())/uint64(totpStep/time.Second))
+	return hotp(secret, totpStepOf(t))
+}
+
+// totpStepOf is the number of the time step holding t (RFC 6238's T).
+func totpStepOf(t time.Time) uint64 {
+	return uint64(t.Unix()) / uint64(totpStep/time.Second)
 }
 
 // hotp is RFC 4226 §5.3: HMAC-SHA-1 of the counter, dynamically truncated to 31 bits, the
@@ -61,16 +66,20 @@ func hotp(secret []byte, counter uint64) string {
 	return fmt.Sprintf("%0*d", totpDigits, bin%mod)
 }
 
-// totpValid reports whether code is the code of the step holding now or of a neighbouring
-// step. Every candidate is computed and compared in constant time, whatever matches.
-func totpValid(secret []byte, code string, now time.Time) bool {
+// totpMatch reports whether code is the code of the step holding now or of a neighbouring
+// step, and which step it is (the latest, should two steps share a code): a code is accepted
+// once, so the caller records that step as used. Every candidate is computed and compared in
+// constant time, whatever matches.
+func totpMatch(secret []byte, code string, now time.Time) (step uint64, ok bool) {
 	if len(code) != totpDigits {
-		return false
+		return 0, false
 	}
-	ok := 0
+	current := totpStepOf(now)
 	for skew := -totpSkewSteps; skew <= totpSkewSteps; skew++ {
-		want := totpCode(secret, now.Add(time.Duration(skew)*totpStep))
-		ok |= subtle.ConstantTimeCompare([]byte(want), []byte(code))
+		candidate := current + uint64(skew) //nolint:gosec // wraps only for times before 1970, whose codes no one holds
+		if subtle.ConstantTimeCompare([]byte(hotp(secret, candidate)), []byte(code)) == 1 {
+			step, ok = candidate, true
+		}
 	}
-	return ok == 1
+	return step, ok
 }

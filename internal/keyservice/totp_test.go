@@ -29,30 +29,37 @@ func TestTOTPAcceptsOneStepOfSkew(t *testing.T) {
 	}
 	now := time.Date(2030, 1, 1, 12, 0, 15, 0, time.UTC)
 	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
-		if !totpValid(secret, totpCode(secret, now.Add(d)), now) {
-			t.Errorf("the code of now%+v is refused", d)
+		step, ok := totpMatch(secret, totpCode(secret, now.Add(d)), now)
+		if !ok || step != totpStepOf(now.Add(d)) {
+			t.Errorf("the code of now%+v: step %d, %t; want step %d", d, step, ok, totpStepOf(now.Add(d)))
 		}
 	}
 	for _, d := range []time.Duration{-90 * time.Second, 90 * time.Second} {
-		if totpValid(secret, totpCode(secret, now.Add(d)), now) {
+		if _, ok := totpMatch(secret, totpCode(secret, now.Add(d)), now); ok {
 			t.Errorf("the code of now%+v is accepted", d)
 		}
 	}
 	for _, bad := range []string{"", "12345", "1234567", "abcdef"} {
-		if totpValid(secret, bad, now) {
+		if _, ok := totpMatch(secret, bad, now); ok {
 			t.Errorf("%q accepted", bad)
 		}
 	}
 }
 
-func FuzzTOTPValid(f *testing.F) {
+func FuzzTOTPMatch(f *testing.F) {
 	f.Add([]byte("12345678901234567890"), "287082", int64(59))
 	f.Add([]byte{}, "", int64(0))
 	f.Fuzz(func(t *testing.T, secret []byte, code string, unix int64) {
 		now := time.Unix(unix%(1<<40), 0)
-		if totpValid(secret, code, now) && code != totpCode(secret, now) &&
-			code != totpCode(secret, now.Add(-totpStep)) && code != totpCode(secret, now.Add(totpStep)) {
-			t.Fatalf("accepted %q, which is no code of the window", code)
+		step, ok := totpMatch(secret, code, now)
+		if !ok {
+			return
+		}
+		if code != hotp(secret, step) {
+			t.Fatalf("accepted %q as the code of step %d, whose code is %s", code, step, hotp(secret, step))
+		}
+		if cur := totpStepOf(now); step+1 < cur || step > cur+1 {
+			t.Fatalf("accepted %q as the code of step %d, outside the window around step %d", code, step, cur)
 		}
 	})
 }

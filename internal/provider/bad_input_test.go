@@ -65,7 +65,7 @@ func TestAccBadInput(t *testing.T) {
 		{"tls_ca_certificate not PEM", provider(`tls_ca_certificate = "not a certificate"`) + key(""), true,
 			`Invalid tls_ca_certificate.*No PEM-encoded certificate`},
 		{"token of another project's manager", providerAt(s.URL, manager.Key, "") + key(""), false,
-			`Error Creating API Key.*403.*only manages its own project`},
+			`Error Creating API Key.*404.*project not found.*or the token is an API key of another project`},
 
 		// Resource arguments known at plan time.
 		{"expires_at and expires_in_days", provider("") + key(`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -70,9 +71,12 @@ resource "keyservice_api_key" "d" {
 type driftIDs struct{ project, sa, a, b, c string }
 
 // TestAccDrift_matrix makes each out-of-band change through the API after an apply and asserts
-// what `plan -detailed-exitcode` reports, exactly as a CI job sees it: exit code 2, the planned
-// action of every resource, the words of the warning; then that applying that plan converges
-// to exit code 0. Runs on whichever CLI TF_ACC_TERRAFORM_PATH names (make test runs both).
+// what `plan -detailed-exitcode` reports, exactly as a CI job sees it, with the credential such
+// a job holds: a keys:read key of the project. Exit code 2, the planned action of every
+// resource, the words of the warning; that the job's key may not apply the plan (refused,
+// naming the scope it lacks, and nothing changed: the next plan is the same); then that a
+// credential that may, applying the plan, converges to exit code 0. Runs on whichever CLI
+// TF_ACC_TERRAFORM_PATH names (make test runs each).
 func TestAccDrift_matrix(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -80,12 +84,17 @@ func TestAccDrift_matrix(t *testing.T) {
 		actions map[string][]string // resource address → planned actions; others must be no-op
 		says    string              // text the plan output must contain
 		status  string              // what a refresh-only plan must say of the key's status, if anything
+		needs   string              // the scope the job's apply is refused for lacking
+		// endsJobKey is set when the change revokes the job's own key too (deleting the project
+		// revokes all of its keys): the job's plan then fails, saying the token was refused.
+		endsJobKey bool
 	}{
 		{
 			name:    "revoke → create",
 			change:  func(t *testing.T, s *acctest.Server, ids driftIDs) { must(t, s.Client.RevokeAPIKey(ctx(), ids.a)) },
 			actions: map[string][]string{"keyservice_api_key.a": {"create"}},
 			says:    "API Key Revoked Outside Terraform",
+			needs:   "keys:write",
 		},
 		{
 			name: "project deleted → project and its keys created",
@@ -97,7 +106,8 @@ func TestAccDrift_matrix(t *testing.T) {
 				"keyservice_api_key.a": {"create"}, "keyservice_api_key.b": {"create"}, "keyservice_api_key.c": {"create"},
 				"keyservice_api_key.d": {"create"},
 			},
-			says: "Project Deleted Outside Terraform",
+			says:       "Project Deleted Outside Terraform",
+			endsJobKey: true,
 		},
 		{
 			name: "service account deleted → it and its keys created",
@@ -106,6 +116,7 @@ func TestAccDrift_matrix(t *testing.T) {
 			},
 			actions: map[string][]string{"keyservice_service_account.sa": {"create"}, "keyservice_api_key.c": {"create"}},
 			says:    "Service Account Deleted Outside Terraform",
+			needs:   "keys:admin",
 		},
 		{
 			name: "scheduled rotation by the server → followed, no replace",
@@ -127,6 +138,7 @@ func TestAccDrift_matrix(t *testing.T) {
 			actions: map[string][]string{"keyservice_api_key.b": {"update"}},
 			says:    "~ active",
 			status:  `"active" -> "disabled"`,
+			needs:   "keys:write",
 		},
 		{
 			name: "rename → update",
@@ -136,6 +148,7 @@ func TestAccDrift_matrix(t *testing.T) {
 			},
 			actions: map[string][]string{"keyservice_api_key.b": {"update"}},
 			says:    `"renamed-by-hand" -> "reader"`,
+			needs:   "keys:write",
 		},
 		{
 			name: "re-describe → update",
@@ -145,6 +158,7 @@ func TestAccDrift_matrix(t *testing.T) {
 			},
 			actions: map[string][]string{"keyservice_api_key.a": {"update"}},
 			says:    `"changed in the console" -> "deploys"`,
+			needs:   "keys:write",
 		},
 		{
 			name: "rescope → update",
@@ -154,6 +168,7 @@ func TestAccDrift_matrix(t *testing.T) {
 			},
 			actions: map[string][]string{"keyservice_api_key.b": {"update"}},
 			says:    `- "admin:all"`,
+			needs:   "keys:write",
 		},
 		{
 			name: "expiry set → update back to never",
@@ -163,6 +178,7 @@ func TestAccDrift_matrix(t *testing.T) {
 			},
 			actions: map[string][]string{"keyservice_api_key.b": {"update"}},
 			says:    "- expires_at",
+			needs:   "keys:write",
 		},
 		{
 			name: "expiry passed → replace, and the plan says the key expired",
@@ -174,6 +190,7 @@ func TestAccDrift_matrix(t *testing.T) {
 			actions: map[string][]string{"keyservice_api_key.a": {"delete", "create"}},
 			says:    "API Key Expired",
 			status:  `"active" -> "expired"`,
+			needs:   "keys:write",
 		},
 		{
 			name: "rotated by another Terraform run or the server → followed, no replace",
@@ -199,7 +216,18 @@ func TestAccDrift_matrix(t *testing.T) {
 				a: w.StateID(t, "keyservice_api_key.a"), b: w.StateID(t, "keyservice_api_key.b"), c: w.StateID(t, "keyservice_api_key.c"),
 			}
 
+			// The drift job's credential: a keys:read key of the project, made out of band.
+			w.Setenv("KEYSERVICE_TOKEN", s.CreateKey(t, ids.project, "drift-job", "keys:read"))
+
 			tc.change(t, s, ids)
+
+			if tc.endsJobKey {
+				code, out := w.Run("plan", "-detailed-exitcode", "-input=false")
+				if code != 1 || !saysWrapped(out, "the key service did not accept it") {
+					t.Fatalf("the job's plan with its key revoked: exit %d, want 1 and the token refused:\n%s", code, out)
+				}
+				w.Setenv("KEYSERVICE_TOKEN", s.AdminToken) // what the operator does: a new credential
+			}
 
 			if tc.status != "" {
 				code, out := w.Run("plan", "-refresh-only", "-detailed-exitcode", "-input=false")
@@ -231,6 +259,20 @@ func TestAccDrift_matrix(t *testing.T) {
 			}
 			t.Logf("observed for %q: plan exit %d, actions %v", tc.name, code, got)
 
+			if tc.needs != "" {
+				// The job found the drift; its key may not put it right.
+				code, out := w.Run("apply", "-input=false", "drift.tfplan")
+				if code != 1 || !saysWrapped(out, "The token lacks the "+tc.needs+" scope") || !saysWrapped(out, "drift detection need keys:read") {
+					t.Fatalf("apply with the job's keys:read key: exit %d, want 1 and a diagnostic naming %s:\n%s", code, tc.needs, out)
+				}
+				if code, out := w.Run("plan", "-detailed-exitcode", "-input=false", "-out=drift.tfplan"); code != 2 {
+					t.Fatalf("plan after the refused apply: exit %d, want 2:\n%s", code, out)
+				}
+				if again := plannedActions(t, w, "drift.tfplan"); !maps.EqualFunc(again, got, slices.Equal) {
+					t.Fatalf("the refused apply changed something: planned %v, before %v", again, got)
+				}
+				w.Setenv("KEYSERVICE_TOKEN", s.AdminToken)
+			}
 			w.MustRun("apply", "-input=false", "drift.tfplan")
 			if code, out := w.Run("plan", "-detailed-exitcode", "-input=false"); code != 0 {
 				t.Fatalf("after applying the drift plan, plan exit code %d, want 0:\n%s", code, out)
@@ -240,13 +282,15 @@ func TestAccDrift_matrix(t *testing.T) {
 }
 
 // TestAccDrift_noFalsePositives asserts that nothing that is not a change makes CI fail: keys
-// being used between plans, a server restart, and refresh-only plans.
+// being used between plans, a server restart, and refresh-only plans. Everything after the first
+// apply runs as a drift job does, with a keys:read key of the project: plans and refreshes.
 func TestAccDrift_noFalsePositives(t *testing.T) {
 	t.Parallel()
 	s := acctest.NewServer(t)
 	w := s.NewWorkspace(t)
 	w.Write(driftConfig(newWebhookRecorder(t).URL))
 	w.MustRun("apply", "-auto-approve", "-input=false")
+	w.Setenv("KEYSERVICE_TOKEN", s.CreateKey(t, w.StateID(t, "keyservice_project.p"), "drift-job", "keys:read"))
 
 	clean := func(what string, args ...string) {
 		t.Helper()
@@ -271,6 +315,8 @@ func TestAccDrift_noFalsePositives(t *testing.T) {
 		clean(fmt.Sprintf("after using the keys (round %d)", i+1))
 		clean(fmt.Sprintf("refresh-only after using the keys (round %d)", i+1), "-refresh-only")
 	}
+	w.MustRun("refresh", "-input=false")
+	clean("after a refresh")
 
 	s.Restart(t)
 	clean("after a server restart")
@@ -303,6 +349,12 @@ func patch(t *testing.T, s *acctest.Server, id string, req client.UpdateAPIKeyRe
 	if _, err := s.Client.UpdateAPIKey(ctx(), id, req); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// saysWrapped reports whether a CLI's output holds text, whatever line breaks the CLI put into
+// it where it wraps a diagnostic.
+func saysWrapped(out, text string) bool {
+	return strings.Contains(strings.Join(strings.Fields(out), " "), text)
 }
 
 func must(t *testing.T, err error) {

@@ -117,7 +117,7 @@ func (p *KeyserviceProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Optional:            true,
 			},
 			"token": schema.StringAttribute{
-				MarkdownDescription: "Admin token of the key service, or an API key with the `keys:admin` scope for its own project. May also be set with the `" + envToken + "` environment variable.",
+				MarkdownDescription: "Admin token of the key service, or an API key of one project with the management scope the workflow needs: `keys:read` to plan and detect drift, `keys:write` to manage keys, `keys:admin` for service accounts, environments and project settings. May also be set with the `" + envToken + "` environment variable.",
 				Optional:            true,
 				Sensitive:           true,
 			},
@@ -140,8 +140,8 @@ func (p *KeyserviceProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Optional:            true,
 			},
 			"otp": schema.StringAttribute{
-				MarkdownDescription: "Current one-time code (TOTP, six digits) for projects that require one to create, rotate and revoke keys. " +
-					"A code is valid for about a minute, so pass it per run, e.g. with the `" + envOTP + "` environment variable.",
+				MarkdownDescription: "Current one-time code (TOTP, six digits) for projects that require one for every change. " +
+					"A project takes each code once, so a run may change one of its objects per code; pass the code per run, e.g. with the `" + envOTP + "` environment variable.",
 				Optional:   true,
 				Sensitive:  true,
 				Validators: []validator.String{stringvalidator.RegexMatches(otpPattern, "must be the six digits of the current one-time code")},
@@ -191,7 +191,7 @@ func (p *KeyserviceProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	if token == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing keyservice token",
-			"Set token in the provider configuration or the "+envToken+" environment variable to the key service's admin token or a keys:admin API key.")
+			"Set token in the provider configuration or the "+envToken+" environment variable to the key service's admin token, or an API key with keys:read, keys:write or keys:admin.")
 	}
 	if otp != "" && !otpPattern.MatchString(otp) {
 		resp.Diagnostics.AddAttributeError(path.Root("otp"), "Invalid keyservice otp",

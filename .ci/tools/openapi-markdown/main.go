@@ -241,7 +241,7 @@ func render(w io.Writer, doc *node) {
 	p("## Authentication\n\n")
 	for _, name := range doc.get("components", "securitySchemes").keys {
 		s := doc.get("components", "securitySchemes", name)
-		p("`Authorization: Bearer <token>`: %s Routes marked *public* below need no credential.\n\n", s.str("description"))
+		p("`Authorization: Bearer <token>`, on every route but those marked *public* below: %s\n\n", s.str("description"))
 	}
 
 	p("## Errors\n\n")
@@ -285,7 +285,7 @@ func render(w io.Writer, doc *node) {
 		}
 	}
 
-	p("## Routes\n\n| route | does | access |\n|---|---|---|\n")
+	p("## Routes\n\n| route | does | needs |\n|---|---|---|\n")
 	for _, o := range ops {
 		p("| [`%s %s`](#%s) | %s | %s |\n", o.method, o.path, anchor(o.method, o.path), cell(o.op.str("summary")), access(o.op))
 	}
@@ -324,11 +324,30 @@ func render(w io.Writer, doc *node) {
 	}
 }
 
+// access says who may call an operation, from its security requirement: public, the admin
+// token, or the management scope an API key needs.
 func access(op *node) string {
-	if sec := op.get("security"); sec != nil && len(sec.items) == 0 {
+	sec := op.get("security")
+	if sec != nil && len(sec.items) == 0 {
 		return "public"
 	}
-	return "bearer token"
+	var roles []string
+	for _, req := range sec.itemsOrNil() {
+		for _, scheme := range req.keys {
+			for _, role := range req.get(scheme).itemsOrNil() {
+				switch r := fmt.Sprint(role.scalar); r {
+				case "admin-token":
+					roles = append(roles, "admin token")
+				default:
+					roles = append(roles, "`"+r+"`")
+				}
+			}
+		}
+	}
+	if len(roles) == 0 {
+		return "bearer token"
+	}
+	return strings.Join(roles, ", ")
 }
 
 // tagTitle makes a section heading of a tag: "service-accounts" is "Service accounts".

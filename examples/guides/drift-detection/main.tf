@@ -20,3 +20,16 @@ resource "keyservice_api_key" "deployer" {
 output "deployer_key_id" {
   value = keyservice_api_key.deployer.id
 }
+
+# The drift job's credential: it reads every key of the project, and may change none.
+resource "keyservice_api_key" "drift_job" {
+  project_id  = keyservice_project.payments.id
+  name        = "ci-drift-job"
+  description = "Plans in CI to detect drift; read-only"
+  scopes      = ["keys:read"]
+}
+
+output "drift_job_token" {
+  value     = keyservice_api_key.drift_job.key
+  sensitive = true
+}

@@ -62,8 +62,9 @@ resource "keyservice_api_key" "workload" {
   rotation_grace_period = "24h"
 }
 
-# The payments team's own Terraform runs use this key, not the admin token: it can manage the
-# keys and service accounts of this project only.
+# The payments team's own Terraform runs use this key, not the admin token: with keys:admin it
+# can manage the keys and service accounts of this project only (keys:write would allow the
+# keys alone, keys:read only plans).
 resource "keyservice_service_account" "team_terraform" {
   project_id  = keyservice_project.payments.id
   name        = "payments-terraform"

@@ -15,15 +15,18 @@ func principalFrom(ctx context.Context) keyservice.Principal {
 	return p
 }
 
-// requireAuth authenticates the bearer token and puts the principal, with the one-time code
-// the request carries and where it comes from (for the audit trail), in the request context.
-func (s *Server) requireAuth(next http.Handler) http.Handler {
+func withPrincipal(r *http.Request, p keyservice.Principal) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+}
+
+// requireAuth authenticates the bearer token, refuses a principal without the route's right,
+// and puts the principal, with the one-time code the request carries and where it comes from
+// (for the audit trail), in the request context. A principal refused for the right is named in
+// the refusal's audit event.
+func (s *Server) requireAuth(right keyservice.Right, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.svc.Authenticate(r.Context(), bearerToken(r))
 		if err != nil {
-			if st := stateFrom(r.Context()); st != nil {
-				st.authenticated = p // a valid key without the right: named in the refusal's audit event
-			}
 			s.writeError(w, r, err)
 			return
 		}
@@ -31,7 +34,11 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 		if st := stateFrom(r.Context()); st != nil {
 			st.principal, st.authenticated = p.String(), p
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		if err := p.Require(right); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, withPrincipal(r, p))
 	})
 }
 

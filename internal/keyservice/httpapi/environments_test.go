@@ -120,17 +120,19 @@ func TestEnvironmentAccessByProjectKey(t *testing.T) {
 	e := newTestEnv(t)
 	pid := e.createProject("p")
 	other := e.createProject("q")
-	_, admin := e.createKey(pid, "admin", map[string]any{"scopes": []string{keyservice.AdminScope}})
+	_, admin := e.createKey(pid, "admin", map[string]any{"scopes": []string{keyservice.ScopeAdmin}})
 	foreign := e.createEnvironment(other, "production")
 
 	r := e.do("POST", "/v1/environments", admin, map[string]any{"project_id": pid, "name": "staging"})
 	expectStatus(t, r, http.StatusCreated)
 	expectStatus(t, e.do("GET", "/v1/environments/"+r.str(t, "id"), admin, nil), http.StatusOK)
-	expectStatus(t, e.do("POST", "/v1/environments", admin, map[string]any{"project_id": other, "name": "x"}), http.StatusForbidden)
-	expectStatus(t, e.do("GET", "/v1/environments/"+foreign, admin, nil), http.StatusForbidden)
-	expectStatus(t, e.do("PATCH", "/v1/environments/"+foreign, admin, map[string]any{"name": "x"}), http.StatusForbidden)
-	expectStatus(t, e.do("DELETE", "/v1/environments/"+foreign, admin, nil), http.StatusForbidden)
-	expectStatus(t, e.do("GET", "/v1/environments?project_id="+other, admin, nil), http.StatusForbidden)
+	// Another project's environments are not found, as unknown ones are.
+	expectStatus(t, e.do("POST", "/v1/environments", admin, map[string]any{"project_id": other, "name": "x"}), http.StatusNotFound)
+	expectStatus(t, e.do("GET", "/v1/environments/"+foreign, admin, nil), http.StatusNotFound)
+	expectStatus(t, e.do("PATCH", "/v1/environments/"+foreign, admin, map[string]any{"name": "x"}), http.StatusNotFound)
+	expectStatus(t, e.do("DELETE", "/v1/environments/"+foreign, admin, nil), http.StatusNotFound)
+	expectStatus(t, e.do("GET", "/v1/environments?project_id="+other, admin, nil), http.StatusNotFound)
+	expectStatus(t, e.admin("GET", "/v1/environments/"+foreign, nil), http.StatusOK)
 }
 
 func TestDeleteProjectDeletesItsAccountsAndEnvironments(t *testing.T) {

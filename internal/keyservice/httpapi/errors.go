@@ -39,6 +39,8 @@ type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// RequiredScope is the management scope a 403 says the credential lacks.
+	RequiredScope string `json:"required_scope,omitempty"`
 }
 
 // writeError maps err onto the error model. Anything unclassified is logged and answered with
@@ -51,10 +53,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &de):
 		status, code := statusOf(de.Kind)
-		if de.Kind == keyservice.KindUnauthorized {
+		switch de.Kind {
+		case keyservice.KindUnauthorized:
 			w.Header().Set("WWW-Authenticate", `Bearer realm="keyservice"`)
+		case keyservice.KindRateLimited:
+			w.Header().Set("Retry-After", retryAfter(de.RetryAfter))
 		}
-		writeJSON(w, status, errorBody{errorDetail{Code: code, Message: de.Message, Field: de.Field}})
+		writeJSON(w, status, errorBody{errorDetail{Code: code, Message: de.Message, Field: de.Field, RequiredScope: de.RequiredScope}})
 	case errors.As(err, &he):
 		writeJSON(w, he.status, errorBody{errorDetail{Code: he.code, Message: he.message, Field: he.field}})
 	default:
@@ -81,6 +86,8 @@ func statusOf(k keyservice.ErrorKind) (int, string) {
 		return http.StatusPreconditionFailed, codePrecondition
 	case keyservice.KindIdempotencyMismatch:
 		return http.StatusUnprocessableEntity, codeConflict
+	case keyservice.KindRateLimited:
+		return http.StatusTooManyRequests, codeRateLimited
 	}
 	return http.StatusInternalServerError, codeInternal
 }

@@ -231,6 +231,57 @@ const (
 
 func totpCode(secret []byte, at time.Time) string { return keyservicetest.TOTPCode(secret, at) }
 
+// freshOTP moves the server's clock on to the next time step and returns the header with the
+// code of that step, as a person reading an authenticator app for each change would: a project
+// accepts each code once.
+func (e *testEnv) freshOTP(secret []byte) reqOpt {
+	e.t.Helper()
+	e.clock.Advance(totpStep)
+	return withHeader("X-Keyservice-OTP", totpCode(secret, e.clock.Now()))
+}
+
+// snapshot is everything the API shows of the server's state, read with the admin token: every
+// live project and, in each, every key (revoked and replaced ones too), service account and
+// environment, without last_used_at (a key that authenticates a request is used). A refused
+// request must leave it as it was.
+func (e *testEnv) snapshot() string {
+	e.t.Helper()
+	var parts []any
+	read := func(path string) map[string]any {
+		r := e.admin("GET", path, nil)
+		expectStatus(e.t, r, http.StatusOK)
+		m := r.json(e.t)
+		parts = append(parts, m)
+		return m
+	}
+	for _, p := range read("/v1/projects?page_size=1000")["items"].([]any) {
+		id := p.(map[string]any)["id"].(string)
+		read("/v1/api-keys?include_revoked=true&page_size=1000&project_id=" + id)
+		read("/v1/service-accounts?page_size=1000&project_id=" + id)
+		read("/v1/environments?page_size=1000&project_id=" + id)
+	}
+	var strip func(v any)
+	strip = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			delete(v, "last_used_at")
+			for _, member := range v {
+				strip(member)
+			}
+		case []any:
+			for _, item := range v {
+				strip(item)
+			}
+		}
+	}
+	strip(parts)
+	out, err := json.MarshalIndent(parts, "", " ")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return string(out)
+}
+
 // noClientLimits turns the per-client limits off, for tests that send many requests.
 func noClientLimits(c *httpapi.Config) { c.ClientLimits.Disabled = true }
 

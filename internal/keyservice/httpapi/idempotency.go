@@ -13,7 +13,11 @@ const idempotencyHeader = "Idempotency-Key"
 
 // idempotent answers a POST carrying an Idempotency-Key through keyservice.Service.Idempotent:
 // the first request runs, a retry with the same key and request gets the first answer again
-// (marked Idempotent-Replayed), and the same key with another request is a 422.
+// (marked Idempotent-Replayed), and the same key with another request is a 422. Only final
+// answers are kept: not a 5xx (a retry should run the request again), and not a 401, 403 or 429,
+// which say the request was not allowed to run (a missing or wrong one-time code, a grant beyond
+// the caller): a retry that brings what was missing must run it, and a refusal must never be
+// what a later retry gets back.
 func (s *Server) idempotent(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		values, present := r.Header[idempotencyHeader]
@@ -28,14 +32,13 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		req := keyservice.IdempotentRequest{Key: values[0], Fingerprint: requestHash(r, body)}
-		resp, replayed, err := s.svc.Idempotent(r.Context(), principalFrom(r.Context()), req, func() (keyservice.RecordedResponse, bool) {
+		resp, replayed, err := s.svc.Idempotent(r.Context(), principalFrom(r.Context()), req, func(p keyservice.Principal) (keyservice.RecordedResponse, bool) {
 			rw := &recordingWriter{header: w.Header()}
-			next.ServeHTTP(rw, r)
+			next.ServeHTTP(rw, withPrincipal(r, p))
 			if rw.status == 0 {
 				rw.status = http.StatusOK
 			}
-			// 5xx is not final: a retry should run the request again.
-			return keyservice.RecordedResponse{Status: rw.status, Body: rw.body.Bytes()}, rw.status < 500
+			return keyservice.RecordedResponse{Status: rw.status, Body: rw.body.Bytes()}, finalStatus(rw.status)
 		})
 		switch {
 		case err != nil && r.Context().Err() != nil:
@@ -52,6 +55,15 @@ func (s *Server) idempotent(next http.Handler) http.Handler {
 		w.WriteHeader(resp.Status)
 		_, _ = w.Write(resp.Body)
 	})
+}
+
+// finalStatus reports whether an answer is kept for the retries of its request.
+func finalStatus(status int) bool {
+	switch status {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests:
+		return false
+	}
+	return status < 500
 }
 
 // requestHash fingerprints what makes two requests "the same".

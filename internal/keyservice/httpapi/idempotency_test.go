@@ -103,3 +103,79 @@ func TestIdempotentRotate(t *testing.T) {
 		t.Fatalf("rotate retry: %d %s", b.status, b.raw)
 	}
 }
+
+// TestIdempotentReplayNeedsAValidCode: on a project that requires one-time codes, a retry that
+// would replay a created key's secret needs a code valid at the time of the retry, as the first
+// request did. The replay changes nothing, so the code need not be unused (the first request's
+// own code works while it is valid); none, or a wrong one, is refused without the secret, and a
+// wrong one counts towards the credential's limit like any other.
+//
+// Regression (issue 12): an Idempotency-Key replay returned a created key's secret without a code.
+func TestIdempotentReplayNeedsAValidCode(t *testing.T) {
+	f := newOTPFixture(t)
+	e := f.e
+	body := map[string]any{"project_id": f.project, "name": "ci"}
+	idem := withHeader("Idempotency-Key", "create-ci")
+	code := totpCode(f.secret, e.clock.Now())
+	first := e.do("POST", "/v1/api-keys", f.manager, body, idem, withHeader("X-Keyservice-OTP", code))
+	expectStatus(t, first, http.StatusCreated)
+	secret := first.str(t, "key")
+
+	for name, opts := range map[string][]reqOpt{
+		"no code":    {idem},
+		"wrong code": {idem, withHeader("X-Keyservice-OTP", f.wrongCode(1))},
+		"stale code": {idem, withHeader("X-Keyservice-OTP", totpCode(f.secret, e.clock.Now().Add(-3*totpStep)))},
+	} {
+		r := e.do("POST", "/v1/api-keys", f.manager, body, opts...)
+		if r.status != http.StatusUnauthorized || bytes.Contains(r.raw, []byte(secret)) || r.header.Get("Idempotent-Replayed") != "" {
+			t.Errorf("replay with %s: %d %s", name, r.status, r.raw)
+		}
+	}
+	// The first request's code, still valid: the replay, with the same secret.
+	r := e.do("POST", "/v1/api-keys", f.manager, body, idem, withHeader("X-Keyservice-OTP", code))
+	expectStatus(t, r, http.StatusCreated)
+	if r.header.Get("Idempotent-Replayed") != "true" || r.str(t, "key") != secret {
+		t.Fatalf("replay with a valid code: %s", r.raw)
+	}
+	// A later valid code replays too, and is not spent by it: it still authorises a change.
+	later := e.freshOTP(f.secret)
+	r = e.do("POST", "/v1/api-keys", f.manager, body, idem, later)
+	expectStatus(t, r, http.StatusCreated)
+	if r.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay with a later code: %s", r.raw)
+	}
+	expectStatus(t, e.do("POST", "/v1/api-keys", f.manager, map[string]any{"project_id": f.project, "name": "next"}, later), http.StatusCreated)
+	if n := len(e.admin("GET", "/v1/api-keys?project_id="+f.project+"&name=ci", nil).json(t)["items"].([]any)); n != 1 {
+		t.Fatalf("%d keys named ci, want 1", n)
+	}
+}
+
+// TestIdempotentRefusalsAreNotRecorded: a 401 (a missing code) or a 403 (a grant beyond the
+// caller) is not what a later retry with the same Idempotency-Key gets back: once the caller
+// brings what was missing, the retry runs.
+func TestIdempotentRefusalsAreNotRecorded(t *testing.T) {
+	f := newOTPFixture(t)
+	e := f.e
+	body := map[string]any{"project_id": f.project, "name": "ci"}
+	idem := withHeader("Idempotency-Key", "create-ci")
+	expectStatus(t, e.do("POST", "/v1/api-keys", f.manager, body, idem), http.StatusUnauthorized)
+	r := e.do("POST", "/v1/api-keys", f.manager, body, idem, e.freshOTP(f.secret))
+	expectStatus(t, r, http.StatusCreated)
+	if r.header.Get("Idempotent-Replayed") != "" {
+		t.Errorf("the retry with a code replayed the 401: %s", r.raw)
+	}
+
+	// A keys:write key asks for a scope it does not hold: 403; once it holds it, the retry runs.
+	pid := e.createProject("plain")
+	writer, writerSecret := e.createKey(pid, "writer", map[string]any{"scopes": []string{"keys:write"}})
+	grant := map[string]any{"project_id": pid, "name": "deployer", "scopes": []string{"deploy:write"}}
+	idem = withHeader("Idempotency-Key", "create-deployer")
+	r = e.do("POST", "/v1/api-keys", writerSecret, grant, idem)
+	expectStatus(t, r, http.StatusForbidden)
+	expectStatus(t, e.admin("PATCH", "/v1/api-keys/"+writer["id"].(string), map[string]any{"scopes": []string{"keys:write", "deploy:write"}}), http.StatusOK)
+	r = e.do("POST", "/v1/api-keys", writerSecret, grant, idem)
+	expectStatus(t, r, http.StatusCreated)
+	if r.header.Get("Idempotent-Replayed") != "" {
+		t.Errorf("the retry within the ceiling replayed the 403: %s", r.raw)
+	}
+}

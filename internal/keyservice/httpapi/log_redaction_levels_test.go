@@ -131,7 +131,7 @@ func driveSecretPaths(t *testing.T, e *testEnv, faulty *faultyStore) []string {
 	otp := collect(e.admin("POST", "/v1/projects/"+pid+"/otp", nil))
 	expectStatus(t, otp, http.StatusCreated)
 	otpSecret, _ := totpEncoding.DecodeString(otp.str(t, "otp_secret"))
-	code := func() reqOpt { return withHeader("X-Keyservice-OTP", totpCode(otpSecret, e.clock.Now())) }
+	code := func() reqOpt { return e.freshOTP(otpSecret) }
 
 	body := map[string]any{"project_id": pid, "name": "a", "scopes": []string{"keys:admin"},
 		"rotation_interval_days": 1, "rotation_webhook_url": hook.URL}

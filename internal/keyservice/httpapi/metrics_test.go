@@ -16,7 +16,7 @@ func TestMetricsNeedTheAdminToken(t *testing.T) {
 	expectStatus(t, e.do("GET", "/metrics", "", nil), http.StatusUnauthorized)
 
 	projectID := e.createProject("metrics-auth")
-	_, managementKey := e.createKey(projectID, "manager", map[string]any{"scopes": []string{keyservice.AdminScope}})
+	_, managementKey := e.createKey(projectID, "manager", map[string]any{"scopes": []string{keyservice.ScopeAdmin}})
 	expectStatus(t, e.do("GET", "/metrics", managementKey, nil), http.StatusForbidden)
 
 	r := e.admin("GET", "/metrics", nil)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice"
 )
 
 // openAPIDocument is the API's published contract; make generate copies it to docs/.
@@ -75,6 +77,35 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			t.Errorf("%q is documented in internal/keyservice/%s but the server does not register it", route, openAPIDocument)
 		}
 	}
+	// Each operation's security requirement names what the route needs: its scope, or
+	// admin-token; public routes have none.
+	for _, route := range served {
+		op, ok := ops[route]
+		if !ok {
+			continue
+		}
+		want := documentedAccess(e.api.Access(route))
+		var got []string
+		if op.Security != nil {
+			for _, req := range *op.Security {
+				got = append(got, req["bearerAuth"]...)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: documented security roles %v, but the route needs %v", route, got, want)
+		}
+	}
+}
+
+// documentedAccess is how openapi.json names a route's access in its security requirement.
+func documentedAccess(r keyservice.Right) []string {
+	switch r {
+	case 0:
+		return nil
+	case keyservice.RightOperator:
+		return []string{"admin-token"}
+	}
+	return []string{r.Scope()}
 }
 
 // TestOpenAPIOperationsAnswer sends each documented operation, without a credential, to the

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
+	"time"
 )
 
 func enableOTP(t *testing.T, e *testEnv, projectID string) []byte {
@@ -24,11 +24,13 @@ func enableOTP(t *testing.T, e *testEnv, projectID string) []byte {
 	return secret
 }
 
-func TestProjectOTPGuardsCreateRotateAndRevoke(t *testing.T) {
+// Enabling codes shows on the project; the codes are checked in the current step and one step
+// either side, no further; only the admin token enables or disables them, with a code once they
+// are on; other projects are unaffected.
+func TestProjectOTPEnrolment(t *testing.T) {
 	e := newTestEnv(t)
 	pid := e.createProject("guarded")
 	other := e.createProject("open")
-	before, _ := e.createKey(pid, "before", nil)
 	_, mgmt := e.createKey(pid, "mgmt", map[string]any{"scopes": []string{"keys:admin"}})
 	secret := enableOTP(t, e, pid)
 
@@ -39,70 +41,48 @@ func TestProjectOTPGuardsCreateRotateAndRevoke(t *testing.T) {
 		t.Fatalf("require_otp of another project = %v", got)
 	}
 
-	code := func() string { return totpCode(secret, e.clock.Now()) }
-	create := func(token, otp, name string) response {
-		var opts []reqOpt
-		if otp != "" {
-			opts = append(opts, withHeader("X-Keyservice-OTP", otp))
-		}
-		return e.do("POST", "/v1/api-keys", token, map[string]any{"project_id": pid, "name": name}, opts...)
+	create := func(name string, at time.Time) response {
+		return e.admin("POST", "/v1/api-keys", map[string]any{"project_id": pid, "name": name},
+			withHeader("X-Keyservice-OTP", totpCode(secret, at)))
 	}
-	for _, token := range []string{testAdminToken, mgmt} {
-		r := create(token, "", "no-code")
-		expectStatus(t, r, http.StatusUnauthorized)
-		if c, f := r.errorCodeField(t); c != "unauthorized" || f != "X-Keyservice-OTP" {
-			t.Errorf("without a code: %q %q", c, f)
-		}
-		wrong := "000000"
-		if wrong == code() {
-			wrong = "111111"
-		}
-		r = create(token, wrong, "wrong-code")
-		expectStatus(t, r, http.StatusUnauthorized)
-		if !strings.Contains(string(r.raw), "wrong or expired") {
-			t.Errorf("wrong code answer: %s", r.raw)
-		}
-		// A code two steps old is refused; one step old (skew) and the current one are taken.
-		expectStatus(t, create(token, totpCode(secret, e.clock.Now().Add(-2*totpStep)), "stale-code"), http.StatusUnauthorized)
-		expectStatus(t, create(token, totpCode(secret, e.clock.Now().Add(-totpStep)), "skewed-"+token[:3]), http.StatusCreated)
-	}
-	r := create(testAdminToken, code(), "with-code")
-	expectStatus(t, r, http.StatusCreated)
-	id := r.json(t)["id"].(string)
-
-	// Reads and updates need no code; rotation and revocation do.
-	expectStatus(t, e.admin("PATCH", "/v1/api-keys/"+id, map[string]any{"description": "x"}), http.StatusOK)
-	expectStatus(t, e.admin("POST", "/v1/api-keys/"+id+"/rotate", map[string]any{}), http.StatusUnauthorized)
-	r = e.admin("POST", "/v1/api-keys/"+id+"/rotate", map[string]any{}, withHeader("X-Keyservice-OTP", code()))
-	expectStatus(t, r, http.StatusCreated)
-	next := r.json(t)["id"].(string)
-	expectStatus(t, e.admin("DELETE", "/v1/api-keys/"+next, nil), http.StatusUnauthorized)
-	expectStatus(t, e.admin("DELETE", "/v1/api-keys/"+next, nil, withHeader("X-Keyservice-OTP", code())), http.StatusNoContent)
-	bid := before["id"].(string)
-	expectStatus(t, e.admin("POST", "/v1/api-keys/revoke", map[string]any{"ids": []string{bid}}), http.StatusUnauthorized)
-	expectStatus(t, e.admin("POST", "/v1/api-keys/revoke", map[string]any{"ids": []string{bid}}, withHeader("X-Keyservice-OTP", code())), http.StatusOK)
+	now := e.clock.Now()
+	expectStatus(t, create("stale", now.Add(-2*totpStep)), http.StatusUnauthorized)
+	expectStatus(t, create("early", now.Add(2*totpStep)), http.StatusUnauthorized)
+	expectStatus(t, create("skewed-back", now.Add(-totpStep)), http.StatusCreated)
+	expectStatus(t, create("current", now), http.StatusCreated)
+	expectStatus(t, create("skewed-ahead", now.Add(totpStep)), http.StatusCreated)
 
 	// Other projects are unaffected.
 	expectStatus(t, e.admin("POST", "/v1/api-keys", map[string]any{"project_id": other, "name": "free"}), http.StatusCreated)
 
-	// Only the admin enables or disables it.
-	expectStatus(t, e.do("POST", "/v1/projects/"+pid+"/otp", mgmt, nil), http.StatusForbidden)
-	expectStatus(t, e.do("DELETE", "/v1/projects/"+pid+"/otp", mgmt, nil, withHeader("X-Keyservice-OTP", code())), http.StatusForbidden)
-	expectStatus(t, e.admin("DELETE", "/v1/projects/"+pid+"/otp", nil), http.StatusNoContent)
-	expectStatus(t, create(testAdminToken, "", "after-disable"), http.StatusCreated)
+	// Only the admin enables or disables codes; once they are on, that needs a code too.
+	expectStatus(t, e.do("POST", "/v1/projects/"+pid+"/otp", mgmt, nil, e.freshOTP(secret)), http.StatusForbidden)
+	expectStatus(t, e.do("DELETE", "/v1/projects/"+pid+"/otp", mgmt, nil, e.freshOTP(secret)), http.StatusForbidden)
+	expectStatus(t, e.admin("DELETE", "/v1/projects/"+pid+"/otp", nil), http.StatusUnauthorized)
+	expectStatus(t, e.admin("DELETE", "/v1/projects/"+pid+"/otp", nil, e.freshOTP(secret)), http.StatusNoContent)
+	expectStatus(t, e.admin("POST", "/v1/api-keys", map[string]any{"project_id": pid, "name": "after-disable"}), http.StatusCreated)
 	expectStatus(t, e.admin("POST", "/v1/projects/prj_nope/otp", nil), http.StatusNotFound)
 }
 
+// Re-enrolling needs a code of the current secret, and replaces it: codes of the old one are
+// refused from then on.
 func TestProjectOTPReenrolmentReplacesTheSecret(t *testing.T) {
 	e := newTestEnv(t)
 	pid := e.createProject("p")
 	first := enableOTP(t, e, pid)
-	second := enableOTP(t, e, pid)
+	expectStatus(t, e.admin("POST", "/v1/projects/"+pid+"/otp", nil), http.StatusUnauthorized)
+	r := e.admin("POST", "/v1/projects/"+pid+"/otp", nil, e.freshOTP(first))
+	expectStatus(t, r, http.StatusCreated)
+	second, err := totpEncoding.DecodeString(r.str(t, "otp_secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(totpStep)
 	now := e.clock.Now()
 	if totpCode(first, now) == totpCode(second, now) {
 		t.Skip("the two secrets' codes collide at this instant")
 	}
-	r := e.admin("POST", "/v1/api-keys", map[string]any{"project_id": pid, "name": "a"}, withHeader("X-Keyservice-OTP", totpCode(first, now)))
+	r = e.admin("POST", "/v1/api-keys", map[string]any{"project_id": pid, "name": "a"}, withHeader("X-Keyservice-OTP", totpCode(first, now)))
 	expectStatus(t, r, http.StatusUnauthorized)
 	r = e.admin("POST", "/v1/api-keys", map[string]any{"project_id": pid, "name": "a"}, withHeader("X-Keyservice-OTP", totpCode(second, now)))
 	expectStatus(t, r, http.StatusCreated)

@@ -199,3 +199,60 @@ func TestPostgresReplicasLastUsedAt(t *testing.T) {
 	}
 	t.Logf("on the other replicas %v after the verification (flush interval %v)", time.Since(verified).Round(time.Millisecond), interval)
 }
+
+// TestPostgresReplicasOneTimeCodes: a one-time code is accepted once across the replicas, even
+// when they all receive it at the same moment, and wrong codes sent to different replicas add
+// up to one credential's limit, which then holds on every replica.
+func TestPostgresReplicasOneTimeCodes(t *testing.T) {
+	r := newReplicas(t, replicaCount, nil)
+	pid := r[0].createProject("p")
+	_, manager := r[0].createKey(pid, "manager", map[string]any{"scopes": []string{"keys:admin"}})
+	secret := enableOTP(t, r[0], pid)
+	code := totpCode(secret, r[0].clock.Now())
+
+	statuses := make([]int, len(r))
+	var wg sync.WaitGroup
+	for i, e := range r {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp := e.do("POST", "/v1/api-keys", testAdminToken, map[string]any{"project_id": pid, "name": fmt.Sprintf("k%d", i)},
+				withHeader("X-Keyservice-OTP", code))
+			statuses[i] = resp.status
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for i, s := range statuses {
+		switch s {
+		case http.StatusCreated:
+			created++
+		case http.StatusUnauthorized:
+		default:
+			t.Errorf("replica %d answered %d", i, s)
+		}
+	}
+	if created != 1 {
+		t.Fatalf("the same code created %d keys across %d replicas (%v), want 1", created, len(r), statuses)
+	}
+
+	wrong := "000000"
+	for _, d := range []time.Duration{-totpStep, 0, totpStep} {
+		if totpCode(secret, r[0].clock.Now().Add(d)) == wrong {
+			wrong = "999999"
+		}
+	}
+	for i := range 5 {
+		resp := r[i%len(r)].do("POST", "/v1/api-keys", manager, map[string]any{"project_id": pid, "name": "guess"},
+			withHeader("X-Keyservice-OTP", wrong))
+		expectStatus(t, resp, http.StatusUnauthorized)
+	}
+	r[0].clock.Advance(totpStep) // shared by the replicas
+	for i, e := range r {
+		resp := e.do("POST", "/v1/api-keys", manager, map[string]any{"project_id": pid, "name": "blocked"},
+			withHeader("X-Keyservice-OTP", totpCode(secret, e.clock.Now())))
+		if resp.status != http.StatusTooManyRequests {
+			t.Errorf("replica %d after five wrong codes spread over the replicas: %d %s", i, resp.status, resp.raw)
+		}
+	}
+}

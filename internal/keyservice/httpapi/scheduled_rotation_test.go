@@ -324,7 +324,7 @@ func TestWebhookSigningSecretRotation(t *testing.T) {
 	e := newTestEnv(t)
 	hook := newWebhookReceiver(t)
 	pid, first := e.createProjectWithSecret("p")
-	_, admin := e.createKey(pid, "admin", map[string]any{"scopes": []string{keyservice.AdminScope}})
+	_, admin := e.createKey(pid, "admin", map[string]any{"scopes": []string{keyservice.ScopeAdmin}})
 	r := e.do("POST", "/v1/projects/"+pid+"/webhook-signing-secret/rotate", admin, nil)
 	expectStatus(t, r, http.StatusOK)
 	second := r.str(t, "webhook_signing_secret")
@@ -332,7 +332,7 @@ func TestWebhookSigningSecretRotation(t *testing.T) {
 		t.Fatalf("rotate response: id %v, secret changed %v", r.json(t)["id"], second != first)
 	}
 	other := e.createProject("q")
-	expectStatus(t, e.do("POST", "/v1/projects/"+other+"/webhook-signing-secret/rotate", admin, nil), http.StatusForbidden)
+	expectStatus(t, e.do("POST", "/v1/projects/"+other+"/webhook-signing-secret/rotate", admin, nil), http.StatusNotFound)
 	expectStatus(t, e.admin("POST", "/v1/projects/prj_00000000000000000000/webhook-signing-secret/rotate", nil), http.StatusNotFound)
 
 	e.createKey(pid, "svc", map[string]any{"rotation_interval_days": 1, "rotation_webhook_url": hook.URL})

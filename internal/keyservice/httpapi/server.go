@@ -33,7 +33,8 @@ type Server struct {
 	limits   *clientLimiters // nil: no per-client limits
 	metrics  *Metrics
 	handler  http.Handler
-	patterns []string // every pattern given to the mux, for Routes
+	patterns []string                    // every pattern given to the mux, for Routes
+	access   map[string]keyservice.Right // each route's access, for Access
 }
 
 // New builds the API of cfg.Service.
@@ -41,7 +42,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Service == nil {
 		return nil, errors.New("httpapi: Config.Service is required")
 	}
-	s := &Server{svc: cfg.Service, log: cfg.Logger, metrics: cfg.Metrics, limits: newClientLimiters(cfg.ClientLimits)}
+	s := &Server{svc: cfg.Service, log: cfg.Logger, metrics: cfg.Metrics, limits: newClientLimiters(cfg.ClientLimits),
+		access: map[string]keyservice.Right{}}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

@@ -193,7 +193,7 @@ func TestKeysOfServiceAccount(t *testing.T) {
 	expectStatus(t, e.verify(secret), http.StatusOK)
 
 	// A keys:admin key of a disabled account cannot manage anything either.
-	_, admin := e.createKey(pid, "robot-admin", map[string]any{"service_account_id": sa, "scopes": []string{keyservice.AdminScope}})
+	_, admin := e.createKey(pid, "robot-admin", map[string]any{"service_account_id": sa, "scopes": []string{keyservice.ScopeAdmin}})
 	expectStatus(t, e.do("GET", "/v1/service-accounts/"+sa, admin, nil), http.StatusOK)
 	expectStatus(t, e.admin("PATCH", "/v1/service-accounts/"+sa, map[string]any{"active": false}), http.StatusOK)
 	expectStatus(t, e.do("GET", "/v1/service-accounts/"+sa, admin, nil), http.StatusUnauthorized)
@@ -215,7 +215,7 @@ func TestServiceAccountAccessByProjectKey(t *testing.T) {
 	e := newTestEnv(t)
 	pid := e.createProject("p")
 	other := e.createProject("q")
-	_, admin := e.createKey(pid, "admin", map[string]any{"scopes": []string{keyservice.AdminScope}})
+	_, admin := e.createKey(pid, "admin", map[string]any{"scopes": []string{keyservice.ScopeAdmin}})
 	_, reader := e.createKey(pid, "reader", map[string]any{"scopes": []string{"read"}})
 	foreign := e.createServiceAccount(other, "robot")
 
@@ -225,11 +225,12 @@ func TestServiceAccountAccessByProjectKey(t *testing.T) {
 	expectStatus(t, e.do("PATCH", "/v1/service-accounts/"+own, admin, map[string]any{"description": "d"}), http.StatusOK)
 	expectStatus(t, e.do("GET", "/v1/service-accounts?project_id="+pid, admin, nil), http.StatusOK)
 
-	expectStatus(t, e.do("POST", "/v1/service-accounts", admin, map[string]any{"project_id": other, "name": "x"}), http.StatusForbidden)
-	expectStatus(t, e.do("GET", "/v1/service-accounts/"+foreign, admin, nil), http.StatusForbidden)
-	expectStatus(t, e.do("GET", "/v1/service-accounts/robot?project_id="+other, admin, nil), http.StatusForbidden)
-	expectStatus(t, e.do("DELETE", "/v1/service-accounts/"+foreign, admin, nil), http.StatusForbidden)
-	expectStatus(t, e.do("GET", "/v1/service-accounts?project_id="+other, admin, nil), http.StatusForbidden)
+	// Another project's service accounts are not found, as unknown ones are.
+	expectStatus(t, e.do("POST", "/v1/service-accounts", admin, map[string]any{"project_id": other, "name": "x"}), http.StatusNotFound)
+	expectStatus(t, e.do("GET", "/v1/service-accounts/"+foreign, admin, nil), http.StatusNotFound)
+	expectStatus(t, e.do("GET", "/v1/service-accounts/robot?project_id="+other, admin, nil), http.StatusNotFound)
+	expectStatus(t, e.do("DELETE", "/v1/service-accounts/"+foreign, admin, nil), http.StatusNotFound)
+	expectStatus(t, e.do("GET", "/v1/service-accounts?project_id="+other, admin, nil), http.StatusNotFound)
 	expectStatus(t, e.do("GET", "/v1/service-accounts/"+own, reader, nil), http.StatusForbidden)
 	expectStatus(t, e.do("GET", "/v1/service-accounts/"+own, "", nil), http.StatusUnauthorized)
 	expectStatus(t, e.do("DELETE", "/v1/service-accounts/"+own, admin, nil), http.StatusNoContent)

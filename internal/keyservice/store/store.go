@@ -34,6 +34,7 @@ type Store interface {
 	IdempotencyStore
 	AuditStore
 	OutboxStore
+	OTPStore
 }
 
 // ProjectStore persists projects.
@@ -54,7 +55,8 @@ type ProjectStore interface {
 	// SetProjectWebhookSecret replaces the sealed webhook signing secret of a
 	// live project (ErrNotFound otherwise).
 	SetProjectWebhookSecret(ctx context.Context, id string, sealed []byte, at time.Time, ch Changes) error
-	// SetProjectOTPSecret replaces the sealed TOTP secret of a live project;
+	// SetProjectOTPSecret replaces the sealed TOTP secret of a live project,
+	// and clears its last accepted time step (see OTPStore.ConsumeOTPStep);
 	// nil turns one-time codes off (ErrNotFound if the project is not live).
 	SetProjectOTPSecret(ctx context.Context, id string, sealed []byte, at time.Time, ch Changes) error
 }
@@ -189,6 +191,38 @@ type IdempotencyStore interface {
 	DeleteIdempotencyRecord(ctx context.Context, principal, key string) error
 	// DeleteExpiredIdempotencyRecords removes records with ExpiresAt <= now.
 	DeleteExpiredIdempotencyRecords(ctx context.Context, now time.Time) (int64, error)
+}
+
+// OTPStore keeps what checking one-time codes needs on every replica alike:
+// which time step of a project's codes was accepted last, so each code is
+// accepted once, and how many codes each credential got wrong, so guessing
+// is limited per project and credential rather than per client address.
+type OTPStore interface {
+	// ConsumeOTPStep makes step the last accepted time step of the live
+	// project, if it is later than the last one, in one conditional write,
+	// and reports whether it did: false when a code of that step or of a
+	// later one was accepted before, by any replica.
+	ConsumeOTPStep(ctx context.Context, projectID string, step int64) (bool, error)
+	// OTPFailures returns the count of failed codes of credential on the
+	// project, as RecordOTPFailure left it; the zero value if there is none.
+	OTPFailures(ctx context.Context, projectID, credential string) (OTPFailures, error)
+	// RecordOTPFailure counts one more failed code of credential on the
+	// project, in one write, and returns the new count: in the current
+	// window, or, when there is none or it started at or before notBefore,
+	// in a new one that starts at `at` with a count of 1.
+	RecordOTPFailure(ctx context.Context, projectID, credential string, at, notBefore time.Time) (OTPFailures, error)
+	// ForgiveOTPFailure takes back one failure counted in the window that
+	// started at windowStart, if that window is still the current one and
+	// its count is above zero (a code counted before it was checked, and
+	// found right).
+	ForgiveOTPFailure(ctx context.Context, projectID, credential string, windowStart time.Time) error
+}
+
+// OTPFailures counts the failed one-time codes of one credential on one
+// project since WindowStart.
+type OTPFailures struct {
+	Count       int
+	WindowStart time.Time
 }
 
 // MissingError names the id that a multi-row write could not find.
@@ -367,8 +401,11 @@ type IdempotencyRecord struct {
 	RequestHash []byte
 	Status      int
 	Body        []byte
-	CreatedAt   time.Time
-	ExpiresAt   time.Time
+	// Projects are the ids of the projects the recorded request changed
+	// (empty when it changed none): a replay is authorised for them again.
+	Projects  []string
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // PoolStats describes a store's connection pool at one moment, for metrics.

@@ -37,7 +37,7 @@ func (g *GlobalFlags) Register(fs *pflag.FlagSet) {
 	fs.StringVar(&g.Endpoint, "endpoint", "", "base URL of the key service, e.g. http://127.0.0.1:8080 (env "+EnvEndpoint+")")
 	fs.BoolVar(&g.TokenStdin, "token-stdin", false, "read the bearer token from standard input instead of "+EnvToken)
 	fs.StringVarP(&g.Project, "project", "p", "", "project id or name that names are looked up in (env "+EnvProjectID+")")
-	fs.StringVar(&g.OTP, "otp", "", "current one-time code, for a project that requires one to create, rotate or revoke keys (env "+EnvOTP+")")
+	fs.StringVar(&g.OTP, "otp", "", "current one-time code, for a project that requires one for every change (env "+EnvOTP+"); each code is taken once")
 	fs.StringVarP(&g.Format, "format", "f", string(output.FormatTable), "output format: table, json or yaml")
 	fs.BoolVarP(&g.Quiet, "quiet", "q", false, "print only ids (only the secret on api-key create and rotate)")
 	fs.BoolVarP(&g.Debug, "debug", "d", false, "trace every request and response on stderr (secrets and the token redacted)")

@@ -63,14 +63,23 @@ func apiHint(e *client.APIError) string {
 	switch e.StatusCode {
 	case http.StatusUnauthorized:
 		if e.Field == "X-Keyservice-OTP" {
-			return "this project requires a one-time code: pass the current code from your authenticator with --otp CODE, or set " + EnvOTP
+			return "this project requires a one-time code for every change, and takes each code once: pass the current code from your authenticator with --otp CODE, or set " + EnvOTP
 		}
 		return "the key service refused the token: check " + EnvToken + " (a wrong admin token, or an API key that is unknown, revoked, expired or disabled)"
 	case http.StatusForbidden:
-		return "the token may not do this: projects need the admin token; an API key reaches only its own project, and only as far as its scopes allow"
+		if e.RequiredScope != "" {
+			return "the token lacks the " + e.RequiredScope + " scope: reading needs keys:read, managing keys keys:write, service accounts, environments and project settings keys:admin"
+		}
+		if e.Field != "" {
+			return "an API key only creates, changes or rotates keys that hold no scope it does not hold itself and expire no later than itself"
+		}
+		return "the token may not do this: creating, listing all and deleting projects, and one-time code enrolment, need the admin token"
 	case http.StatusConflict:
 		return "names are unique among a project's live objects: choose another name, or rename or remove the other one"
 	case http.StatusTooManyRequests:
+		if e.Field == "X-Keyservice-OTP" {
+			return "too many wrong one-time codes from this token on this project: its changes there are refused for 15 minutes from the first"
+		}
 		return "the key service is rate limiting this client: wait a moment and try again"
 	}
 	if e.StatusCode >= 500 {

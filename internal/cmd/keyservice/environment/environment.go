@@ -1,6 +1,6 @@
 // Package environment is `keyservice environment`: list, create, inspect, update and delete the
 // environments of a project (production, staging, …), each given by name or id. It needs the
-// admin token or an API key with keys:admin.
+// admin token or an API key with keys:admin (keys:read to list and inspect).
 package environment
 
 import (

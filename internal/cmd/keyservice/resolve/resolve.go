@@ -111,7 +111,7 @@ func (r *Resolver) findProjectByName(ctx context.Context, name string) (*client.
 	for {
 		page, err := r.client.ListProjects(ctx, 1000, token)
 		if errors.Is(err, client.ErrForbidden) {
-			return nil, fmt.Errorf("finding project %q by name lists the projects, which only the admin token may; with an API key, give the project's id: %w", name, err)
+			return nil, fmt.Errorf("finding project %q by name lists the projects the token may read, which needs keys:read or the admin token: %w", name, err)
 		}
 		if err != nil {
 			return nil, err

@@ -1,6 +1,6 @@
 // Package serviceaccount is `keyservice service-account`: list, create, inspect, update and
 // delete the service accounts of a project, each given by name or id. It needs the admin token
-// or an API key with keys:admin.
+// or an API key with keys:admin (keys:read to list and inspect).
 package serviceaccount
 
 import (

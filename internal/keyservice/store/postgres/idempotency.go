@@ -12,9 +12,9 @@ import (
 func (s *Store) GetIdempotencyRecord(ctx context.Context, principal, key string) (store.IdempotencyRecord, error) {
 	rec := store.IdempotencyRecord{Principal: principal, Key: key}
 	err := s.pool.QueryRow(ctx,
-		`SELECT request_hash, status, body, created_at, expires_at FROM idempotency_records
+		`SELECT request_hash, status, body, projects, created_at, expires_at FROM idempotency_records
 		 WHERE principal = $1 AND idem_key = $2`, principal, key).
-		Scan(&rec.RequestHash, &rec.Status, &rec.Body, &rec.CreatedAt, &rec.ExpiresAt)
+		Scan(&rec.RequestHash, &rec.Status, &rec.Body, &rec.Projects, &rec.CreatedAt, &rec.ExpiresAt)
 	if err != nil {
 		return store.IdempotencyRecord{}, fmt.Errorf("postgres: get idempotency record: %w", mapErr(err))
 	}
@@ -26,9 +26,9 @@ func (s *Store) GetIdempotencyRecord(ctx context.Context, principal, key string)
 // PutIdempotencyRecord implements store.IdempotencyStore.
 func (s *Store) PutIdempotencyRecord(ctx context.Context, rec store.IdempotencyRecord) error {
 	_, err := s.pool.Exec(ctx,
-		`INSERT INTO idempotency_records (principal, idem_key, request_hash, status, body, created_at, expires_at)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		rec.Principal, rec.Key, rec.RequestHash, rec.Status, rec.Body, ts(rec.CreatedAt), ts(rec.ExpiresAt))
+		`INSERT INTO idempotency_records (principal, idem_key, request_hash, status, body, projects, created_at, expires_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		rec.Principal, rec.Key, rec.RequestHash, rec.Status, rec.Body, nonNil(rec.Projects), ts(rec.CreatedAt), ts(rec.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("postgres: put idempotency record: %w", mapErr(err))
 	}

@@ -155,6 +155,20 @@ var migrations = []struct {
 			AND revoked_at IS NULL AND replaced_by_key_id IS NULL AND expired_event_for IS DISTINCT FROM expires_at`,
 	}},
 	{4, []string{
+		// The last time step whose one-time code the project accepted: each code is taken once.
+		`ALTER TABLE projects ADD COLUMN otp_last_step bigint`,
+		// Failed one-time codes per project and credential, in a window from the first failure.
+		`CREATE TABLE otp_failures (
+			project_id        text NOT NULL,
+			credential        text NOT NULL,
+			window_started_at timestamptz NOT NULL,
+			failures          integer NOT NULL,
+			PRIMARY KEY (project_id, credential)
+		)`,
+		// The projects an idempotent request changed: its replay is authorised for them again.
+		`ALTER TABLE idempotency_records ADD COLUMN projects text[] NOT NULL DEFAULT '{}'`,
+	}},
+	{5, []string{
 		// Replicas' credential memory (credential_changes.go): the sequence number of the last
 		// change notified, in one row whose lock orders the notifying transactions, and each
 		// replica's lease and the last number it acknowledged.
@@ -169,7 +183,7 @@ var migrations = []struct {
 			acked_seq        bigint NOT NULL
 		)`,
 	}},
-	{5, []string{
+	{6, []string{
 		// Each filter and sort of a key list starts from an index that holds what it asks for,
 		// so a page costs what it returns (or what matches), not the project (issue 19; the
 		// plans on a million keys are in BENCHMARKS.md).

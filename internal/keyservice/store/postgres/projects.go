@@ -112,10 +112,14 @@ func (s *Store) SetProjectWebhookSecret(ctx context.Context, id string, sealed [
 }
 
 // setProjectColumn sets one column of a live project (ErrNotFound otherwise) and writes ch.
+// alsoSet is what changes with a project column: a new (or no) one-time-code secret starts the
+// accepted time steps over (see ConsumeOTPStep).
+var alsoSet = map[string]string{"otp_secret": ", otp_last_step = NULL"}
+
 func (s *Store) setProjectColumn(ctx context.Context, column, id string, value []byte, at time.Time, ch store.Changes) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx,
-			`UPDATE projects SET `+column+` = $1, updated_at = $2 WHERE id = $3 AND deleted_at IS NULL`,
+			`UPDATE projects SET `+column+` = $1`+alsoSet[column]+`, updated_at = $2 WHERE id = $3 AND deleted_at IS NULL`,
 			value, ts(at), id)
 		if err != nil {
 			return fmt.Errorf("postgres: set project %s: %w", column, mapErr(err))

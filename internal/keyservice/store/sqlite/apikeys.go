@@ -55,11 +55,13 @@ func scanAPIKey(row interface{ Scan(...any) error }) (store.APIKey, error) {
 	return k, nil
 }
 
-func encodeScopes(scopes []string) (string, error) {
-	if scopes == nil {
-		scopes = []string{}
+// encodeStrings is a list of strings as the TEXT columns hold it (scopes, projects): a JSON
+// array, [] for nil.
+func encodeStrings(list []string) (string, error) {
+	if list == nil {
+		list = []string{}
 	}
-	b, err := json.Marshal(scopes)
+	b, err := json.Marshal(list)
 	return string(b), err
 }
 
@@ -68,7 +70,7 @@ type execer interface {
 }
 
 func insertAPIKey(ctx context.Context, db execer, k store.APIKey) error {
-	scopes, err := encodeScopes(k.Scopes)
+	scopes, err := encodeStrings(k.Scopes)
 	if err != nil {
 		return err
 	}
@@ -169,7 +171,7 @@ func (s *Store) ListDueAPIKeys(ctx context.Context, f store.DueAPIKeyFilter) ([]
 const noExpiry = "COALESCE(expires_at, 9223372036854775807)"
 
 // ListAPIKeys implements store.APIKeyStore. Each condition is written so that an index
-// answers it (migration 5): the name prefix and the expiry bound as ranges of the name and
+// answers it (migration 6): the name prefix and the expiry bound as ranges of the name and
 // expiry indexes, the scope through api_key_scopes, the cursor as a row value that starts the
 // index range where the page starts.
 func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.APIKey, error) {
@@ -287,7 +289,7 @@ func listAPIKeysQuery(f store.APIKeyFilter) (string, []any) {
 
 // UpdateAPIKey implements store.APIKeyStore.
 func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey, ch store.Changes) error {
-	scopes, err := encodeScopes(k.Scopes)
+	scopes, err := encodeStrings(k.Scopes)
 	if err != nil {
 		return err
 	}

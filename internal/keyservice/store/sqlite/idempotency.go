@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -11,13 +12,19 @@ import (
 // GetIdempotencyRecord implements store.IdempotencyStore.
 func (s *Store) GetIdempotencyRecord(ctx context.Context, principal, key string) (store.IdempotencyRecord, error) {
 	rec := store.IdempotencyRecord{Principal: principal, Key: key}
-	var created, expires int64
+	var (
+		created, expires int64
+		projects         string
+	)
 	err := s.reader.QueryRowContext(ctx,
-		`SELECT request_hash, status, body, created_at, expires_at FROM idempotency_records
+		`SELECT request_hash, status, body, projects, created_at, expires_at FROM idempotency_records
 		 WHERE principal = ? AND idem_key = ?`, principal, key).
-		Scan(&rec.RequestHash, &rec.Status, &rec.Body, &created, &expires)
+		Scan(&rec.RequestHash, &rec.Status, &rec.Body, &projects, &created, &expires)
 	if err != nil {
 		return store.IdempotencyRecord{}, fmt.Errorf("sqlite: get idempotency record: %w", mapErr(err))
+	}
+	if err := json.Unmarshal([]byte(projects), &rec.Projects); err != nil {
+		return store.IdempotencyRecord{}, fmt.Errorf("sqlite: get idempotency record: projects: %w", err)
 	}
 	rec.CreatedAt = fromMicros(created)
 	rec.ExpiresAt = fromMicros(expires)
@@ -26,10 +33,14 @@ func (s *Store) GetIdempotencyRecord(ctx context.Context, principal, key string)
 
 // PutIdempotencyRecord implements store.IdempotencyStore.
 func (s *Store) PutIdempotencyRecord(ctx context.Context, rec store.IdempotencyRecord) error {
-	_, err := s.execChanging(ctx, noCredentialChange,
-		`INSERT INTO idempotency_records (principal, idem_key, request_hash, status, body, created_at, expires_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		rec.Principal, rec.Key, rec.RequestHash, rec.Status, rec.Body, toMicros(rec.CreatedAt), toMicros(rec.ExpiresAt))
+	projects, err := encodeStrings(rec.Projects)
+	if err != nil {
+		return fmt.Errorf("sqlite: put idempotency record: %w", err)
+	}
+	_, err = s.execChanging(ctx, noCredentialChange,
+		`INSERT INTO idempotency_records (principal, idem_key, request_hash, status, body, projects, created_at, expires_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		rec.Principal, rec.Key, rec.RequestHash, rec.Status, rec.Body, projects, toMicros(rec.CreatedAt), toMicros(rec.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: put idempotency record: %w", mapErr(err))
 	}

@@ -150,6 +150,20 @@ var migrations = []struct {
 			AND revoked_at IS NULL AND replaced_by_key_id IS NULL AND expired_event_for IS NOT expires_at`,
 	}},
 	{5, []string{
+		// The last time step whose one-time code the project accepted: each code is taken once.
+		`ALTER TABLE projects ADD COLUMN otp_last_step INTEGER`,
+		// Failed one-time codes per project and credential, in a window from the first failure.
+		`CREATE TABLE otp_failures (
+			project_id        TEXT NOT NULL,
+			credential        TEXT NOT NULL,
+			window_started_at INTEGER NOT NULL,
+			failures          INTEGER NOT NULL,
+			PRIMARY KEY (project_id, credential)
+		)`,
+		// The projects an idempotent request changed (a JSON array): its replay is authorised again.
+		`ALTER TABLE idempotency_records ADD COLUMN projects TEXT NOT NULL DEFAULT '[]'`,
+	}},
+	{6, []string{
 		// Each filter and sort of a key list starts from an index that holds what it asks for,
 		// so a page costs what it returns (or what matches), not the project (issue 19;
 		// EXPLAIN QUERY PLAN in list_plan_test.go, figures in BENCHMARKS.md).

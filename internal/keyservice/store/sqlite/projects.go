@@ -120,10 +120,14 @@ func (s *Store) SetProjectWebhookSecret(ctx context.Context, id string, sealed [
 }
 
 // setProjectColumn sets one column of a live project (ErrNotFound otherwise) and writes ch.
+// alsoSet is what changes with a project column: a new (or no) one-time-code secret starts the
+// accepted time steps over (see ConsumeOTPStep).
+var alsoSet = map[string]string{"otp_secret": ", otp_last_step = NULL"}
+
 func (s *Store) setProjectColumn(ctx context.Context, column, id string, value any, at time.Time, ch store.Changes) error {
 	return s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
-			`UPDATE projects SET `+column+` = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
+			`UPDATE projects SET `+column+` = ?`+alsoSet[column]+`, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
 			value, toMicros(at), id)
 		if err != nil {
 			return fmt.Errorf("sqlite: set project %s: %w", column, mapErr(err))

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -63,14 +64,14 @@ func testIdempotencyRecords(t *testing.T, s store.Store) {
 	}
 	for _, p := range []string{"admin", "key:key_1"} {
 		rec := store.IdempotencyRecord{Principal: p, Key: "same", RequestHash: hash, Status: 201, Body: body,
-			CreatedAt: base, ExpiresAt: base.Add(time.Hour)}
+			Projects: []string{"prj_1", "prj_2"}, CreatedAt: base, ExpiresAt: base.Add(time.Hour)}
 		if err := s.PutIdempotencyRecord(ctx, rec); err != nil {
 			t.Fatalf("put for %s: %v", p, err)
 		}
 	}
 	got, err := s.GetIdempotencyRecord(ctx, "key:key_1", "same")
 	if err != nil || string(got.Body) != string(body) || string(got.RequestHash) != string(hash) ||
-		!got.CreatedAt.Equal(base) || got.Status != 201 {
+		!got.CreatedAt.Equal(base) || got.Status != 201 || !slices.Equal(got.Projects, []string{"prj_1", "prj_2"}) {
 		t.Fatalf("GetIdempotencyRecord = %+v, %v", got, err)
 	}
 	later := store.IdempotencyRecord{Principal: "admin", Key: "later", RequestHash: hash, Status: 200, Body: []byte("{}"),
@@ -82,8 +83,8 @@ func testIdempotencyRecords(t *testing.T, s store.Store) {
 	if err != nil || n != 2 {
 		t.Fatalf("DeleteExpired at the expiry instant = %d, %v; want 2", n, err)
 	}
-	if _, err := s.GetIdempotencyRecord(ctx, "admin", "later"); err != nil {
-		t.Fatalf("record expiring a microsecond later was deleted: %v", err)
+	if got, err := s.GetIdempotencyRecord(ctx, "admin", "later"); err != nil || len(got.Projects) != 0 {
+		t.Fatalf("record expiring a microsecond later was deleted, or changed no project but reads back %v: %v", got.Projects, err)
 	}
 	if err := s.DeleteIdempotencyRecord(ctx, "admin", "later"); err != nil {
 		t.Fatal(err)
