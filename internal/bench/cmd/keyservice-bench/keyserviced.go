@@ -28,7 +28,9 @@ type keyserviced struct {
 	Client *client.Client
 	cmd    *exec.Cmd
 	log    *os.File
-	done   chan error
+	// exited is closed once the process has ended; waitErr is then how.
+	exited  chan struct{}
+	waitErr error
 }
 
 // serverCredentials are the admin token and server secret every keyserviced of a run shares
@@ -67,10 +69,10 @@ func startKeyserviced(bin, database, dir string, creds serverCredentials, pin bo
 		logFile.Close()
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	k := &keyserviced{Token: token, cmd: cmd, log: logFile, done: make(chan error, 1)}
-	go func() { k.done <- cmd.Wait() }()
+	k := &keyserviced{Token: token, cmd: cmd, log: logFile, exited: make(chan struct{})}
+	go func() { k.waitErr = cmd.Wait(); close(k.exited) }()
 
-	addr, err := waitListening(logPath, k.done, 30*time.Second)
+	addr, err := waitListening(logPath, k, 30*time.Second)
 	if err != nil {
 		k.Stop()
 		return nil, err
@@ -98,13 +100,13 @@ func startKeyserviced(bin, database, dir string, creds serverCredentials, pin bo
 }
 
 // waitListening reads the server log until the "listening" line names the address.
-func waitListening(logPath string, exited <-chan error, timeout time.Duration) (string, error) {
+func waitListening(logPath string, k *keyserviced, timeout time.Duration) (string, error) {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-exited:
+		case <-k.exited:
 			out, _ := os.ReadFile(logPath)
-			return "", fmt.Errorf("keyserviced exited (%v):\n%s", err, out)
+			return "", fmt.Errorf("keyserviced exited (%v):\n%s", k.waitErr, out)
 		default:
 		}
 		f, err := os.Open(logPath)
@@ -124,17 +126,17 @@ func waitListening(logPath string, exited <-chan error, timeout time.Duration) (
 	return "", errors.New("keyserviced did not log its listen address in time")
 }
 
-// Stop ends the process with SIGINT (a graceful shutdown) and waits for it.
+// Stop ends the process with SIGINT (a graceful shutdown) and waits for it; a process that has
+// ended already (a failed start) is only waited for. How a signalled process ended says nothing
+// its log does not.
 func (k *keyserviced) Stop() {
 	_ = k.cmd.Process.Signal(os.Interrupt)
-	var exit error
 	select {
-	case exit = <-k.done:
+	case <-k.exited:
 	case <-time.After(20 * time.Second):
 		_ = k.cmd.Process.Kill()
-		exit = <-k.done
+		<-k.exited
 	}
-	_ = exit // how a signalled process ended says nothing its log does not
 	k.log.Close()
 }
 
