@@ -68,7 +68,7 @@ type CacheEvent string
 const (
 	CacheHit  CacheEvent = "hit"
 	CacheMiss CacheEvent = "miss"
-	// CacheInvalidated is the cache emptied because the store was written.
+	// CacheInvalidated is a write that dropped cached credentials (the ones it changed).
 	CacheInvalidated CacheEvent = "invalidated"
 )
 

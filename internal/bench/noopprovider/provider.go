@@ -28,7 +28,7 @@ func (p *noopProvider) Configure(context.Context, provider.ConfigureRequest, *pr
 }
 
 func (p *noopProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newAPIKeyResource}
+	return []func() resource.Resource{newAPIKeyResource, newMinimalKeyResource}
 }
 
 func (p *noopProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }

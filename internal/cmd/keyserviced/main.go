@@ -135,7 +135,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	logs := newLogBuffer(stderr)
+	defer func() { _ = logs.Flush() }()
+	logger := slog.New(flushOnWarn{slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}), logs})
 
 	adminToken, secret, err := credentials(o.dev, getenv, stderr, logger)
 	if err != nil {

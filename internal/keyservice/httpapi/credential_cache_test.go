@@ -11,21 +11,23 @@ import (
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 )
 
-// generationCountingStore counts credential reads and keeps the SQLite store's write
-// generation, so that the server caches as it does in production.
-type generationCountingStore struct {
+// changesCountingStore counts credential reads and passes the SQLite store's change reports
+// through, so that the server caches as it does in production.
+type changesCountingStore struct {
 	*countingStore
-	generations store.WriteGenerations
+	changes store.CredentialChanges
 }
 
-func (s generationCountingStore) WriteGeneration() uint64 { return s.generations.WriteGeneration() }
+func (s changesCountingStore) WatchCredentials(changed func(store.CredentialChange)) func() bool {
+	return s.changes.WatchCredentials(changed)
+}
 
 func newCachingTestEnv(t *testing.T) (*testEnv, *countingStore) {
 	t.Helper()
 	counting := &countingStore{}
 	e := newTestEnvWith(t, keyservicetest.Options{LogLevel: slog.LevelInfo, WrapStore: func(st store.Store) store.Store {
 		counting.Store = st
-		return generationCountingStore{counting, st.(store.WriteGenerations)}
+		return changesCountingStore{counting, st.(store.CredentialChanges)}
 	}})
 	return e, counting
 }
@@ -40,12 +42,12 @@ func credentialReads(c *countingStore) int {
 	return n
 }
 
-// TestCredentialCacheServesRepeatedVerifications: a key verified again, with no write to the
-// store in between, is answered from memory.
+// TestCredentialCacheServesRepeatedVerifications: a key verified again, with no write to it
+// (or its project or service account) in between, is answered from memory.
 func TestCredentialCacheServesRepeatedVerifications(t *testing.T) {
 	e, counting := newCachingTestEnv(t)
 	pid := e.createProject("p")
-	_, secret := e.createKey(pid, "k", map[string]any{"scopes": []string{"read"}})
+	key, secret := e.createKey(pid, "k", map[string]any{"scopes": []string{"read"}})
 	counting.take()
 
 	for range 3 {
@@ -55,12 +57,25 @@ func TestCredentialCacheServesRepeatedVerifications(t *testing.T) {
 		t.Errorf("three verifications read the store %d times, want 1", n)
 	}
 
-	// A write anywhere moves the generation: the next verification reads again.
-	e.createProject("q")
+	// Writes that change nothing a verification reads keep the entry: a project created or
+	// renamed, another key created, updated or revoked.
+	other := e.createProject("q")
+	expectStatus(t, e.admin("PATCH", "/v1/projects/"+other, map[string]any{"description": "renamed"}), http.StatusOK)
+	otherKey, _ := e.createKey(pid, "other", nil)
+	expectStatus(t, e.admin("PATCH", "/v1/api-keys/"+otherKey["id"].(string), map[string]any{"active": false}), http.StatusOK)
+	expectStatus(t, e.admin("DELETE", "/v1/api-keys/"+otherKey["id"].(string), nil), http.StatusNoContent)
+	counting.take()
+	expectStatus(t, e.verify(secret), http.StatusOK)
+	if n := credentialReads(counting); n != 0 {
+		t.Errorf("the verification after unrelated writes read the store %d times, want 0", n)
+	}
+
+	// A write to the key drops it: the next verification reads again.
+	expectStatus(t, e.admin("PATCH", "/v1/api-keys/"+key["id"].(string), map[string]any{"description": "changed"}), http.StatusOK)
 	counting.take()
 	expectStatus(t, e.verify(secret), http.StatusOK)
 	if n := credentialReads(counting); n != 1 {
-		t.Errorf("the verification after a write read the store %d times, want 1", n)
+		t.Errorf("the verification after a write to its key read the store %d times, want 1", n)
 	}
 }
 

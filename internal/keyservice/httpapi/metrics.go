@@ -100,7 +100,7 @@ func NewMetrics(pool store.Pool) *Metrics {
 	m.cacheHit, m.cacheMiss = lookups.WithLabelValues("hit"), lookups.WithLabelValues("miss")
 	m.cacheInvalidated = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "keyservice_credential_cache_invalidations_total",
-		Help: "Times the credential cache was emptied because the store was written.",
+		Help: "Store writes that dropped cached credentials (the keys, projects or service accounts they changed).",
 	})
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),

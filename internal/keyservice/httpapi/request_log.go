@@ -2,8 +2,8 @@ package httpapi
 
 import (
 	"context"
-	"crypto/rand"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"time"
 
@@ -41,7 +41,7 @@ func requestID(ctx context.Context) string {
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		st := &requestState{id: rand.Text()[:16]}
+		st := &requestState{id: newRequestID()}
 		w.Header().Set("X-Request-Id", st.id)
 		sw := &statusRecorder{ResponseWriter: w}
 		ctx := context.WithValue(r.Context(), requestStateKey{}, st)
@@ -73,4 +73,24 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		}
 		s.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 	})
+}
+
+// requestIDAlphabet is crypto/rand.Text's: ids look as they always have.
+const requestIDAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+// newRequestID is 16 base32 characters (80 bits) from math/rand/v2's generator (ChaCha8, per
+// thread, no system call): a request id correlates a log line with an answer and guards
+// nothing, so it needs no cryptographic randomness, which cost a tenth of the request chain.
+func newRequestID() string {
+	var b [16]byte
+	hi, lo := rand.Uint64(), rand.Uint64()
+	for i := range 12 {
+		b[i] = requestIDAlphabet[hi&31]
+		hi >>= 5
+	}
+	for i := 12; i < 16; i++ {
+		b[i] = requestIDAlphabet[lo&31]
+		lo >>= 5
+	}
+	return string(b[:])
 }

@@ -28,34 +28,51 @@ type keyserviced struct {
 	Client *client.Client
 	cmd    *exec.Cmd
 	log    *os.File
-	done   chan error
+	// exited is closed once the process has ended; waitErr is then how.
+	exited  chan struct{}
+	waitErr error
+}
+
+// serverCredentials are the admin token and server secret every keyserviced of a run shares
+// (replicas share them, and a restarted server must still verify the keys it issued).
+type serverCredentials struct {
+	token  string
+	secret []byte
+}
+
+func newServerCredentials() (serverCredentials, error) {
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return serverCredentials{}, err
+	}
+	return serverCredentials{token: "ksadmin-" + rand.Text(), secret: secret}, nil
 }
 
 // startKeyserviced starts bin on database (a SQLite path or a postgres:// URL) on a free
-// loopback port and waits until it is ready.
-func startKeyserviced(bin, database, dir string) (*keyserviced, error) {
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return nil, err
-	}
-	token := "ksadmin-" + rand.Text()
-	logPath := filepath.Join(dir, "keyserviced-"+time.Now().Format("150405.000")+".log")
+// loopback port and waits until it is ready; pin puts it on the servers' core.
+func startKeyserviced(bin, database, dir string, creds serverCredentials, pin bool) (*keyserviced, error) {
+	token := creds.token
+	logPath := filepath.Join(dir, "keyserviced-"+time.Now().Format("150405.000000")+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "--listen", "127.0.0.1:0", "--database", database, "--verify-rate-limit", "0")
+	args := []string{"--listen", "127.0.0.1:0", "--database", database, "--verify-rate-limit", "0"}
+	cmd := exec.Command(bin, args...)
+	if pin {
+		cmd = pinned(serverCPU, bin, args...)
+	}
 	cmd.Env = append(os.Environ(), "KEYSERVICE_ADMIN_TOKEN="+token,
-		"KEYSERVICE_SERVER_SECRET="+base64.StdEncoding.EncodeToString(secret))
+		"KEYSERVICE_SERVER_SECRET="+base64.StdEncoding.EncodeToString(creds.secret))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	k := &keyserviced{Token: token, cmd: cmd, log: logFile, done: make(chan error, 1)}
-	go func() { k.done <- cmd.Wait() }()
+	k := &keyserviced{Token: token, cmd: cmd, log: logFile, exited: make(chan struct{})}
+	go func() { k.waitErr = cmd.Wait(); close(k.exited) }()
 
-	addr, err := waitListening(logPath, k.done, 30*time.Second)
+	addr, err := waitListening(logPath, k, 30*time.Second)
 	if err != nil {
 		k.Stop()
 		return nil, err
@@ -83,13 +100,13 @@ func startKeyserviced(bin, database, dir string) (*keyserviced, error) {
 }
 
 // waitListening reads the server log until the "listening" line names the address.
-func waitListening(logPath string, exited <-chan error, timeout time.Duration) (string, error) {
+func waitListening(logPath string, k *keyserviced, timeout time.Duration) (string, error) {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-exited:
+		case <-k.exited:
 			out, _ := os.ReadFile(logPath)
-			return "", fmt.Errorf("keyserviced exited (%v):\n%s", err, out)
+			return "", fmt.Errorf("keyserviced exited (%v):\n%s", k.waitErr, out)
 		default:
 		}
 		f, err := os.Open(logPath)
@@ -109,17 +126,17 @@ func waitListening(logPath string, exited <-chan error, timeout time.Duration) (
 	return "", errors.New("keyserviced did not log its listen address in time")
 }
 
-// Stop ends the process with SIGINT (a graceful shutdown) and waits for it.
+// Stop ends the process with SIGINT (a graceful shutdown) and waits for it; a process that has
+// ended already (a failed start) is only waited for. How a signalled process ended says nothing
+// its log does not.
 func (k *keyserviced) Stop() {
 	_ = k.cmd.Process.Signal(os.Interrupt)
-	var exit error
 	select {
-	case exit = <-k.done:
+	case <-k.exited:
 	case <-time.After(20 * time.Second):
 		_ = k.cmd.Process.Kill()
-		exit = <-k.done
+		<-k.exited
 	}
-	_ = exit // how a signalled process ended says nothing its log does not
 	k.log.Close()
 }
 
@@ -185,4 +202,34 @@ func (k *keyserviced) requests(ctx context.Context) (map[string]uint64, error) {
 		out[method+" "+route+" "+status] = uint64(n)
 	}
 	return out, sc.Err()
+}
+
+// hellod is the bare net/http hello-world server (internal/bench/hellod), the floor.
+type hellod struct {
+	URL string
+	cmd *exec.Cmd
+}
+
+// startHellod starts bin on the servers' core.
+func startHellod(bin string) (*hellod, error) {
+	cmd := pinned(serverCPU, bin, "--listen", "127.0.0.1:0")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, fmt.Errorf("%s printed no address: %w", bin, err)
+	}
+	return &hellod{URL: "http://" + strings.TrimSpace(line), cmd: cmd}, nil
+}
+
+func (h *hellod) Stop() {
+	_ = h.cmd.Process.Kill()
+	_ = h.cmd.Wait()
 }

@@ -4,8 +4,10 @@
 //   - scale: apply, plan (no change) and destroy of N keyservice_api_key against a real
 //     keyserviced, beside N noop_api_key (the floor: same framework, same schema, no I/O) and N
 //     terraform_data (context), at each -parallelism; the wall time of each and the ratio.
-//   - store: create throughput, and POST /v1/verify against GET /healthz (the hello-world of the
-//     same server stack) at maximum and at half load, on the store -database names.
+//   - store: create throughput; with wrk, a bare net/http hello world (the floor), GET /healthz
+//     and POST /v1/verify at their maximum, verify beside a steady write load, all three paced
+//     to half of verify's maximum; list pages; then the same with the store grown to -growth
+//     keys; on the store -database names (PostgreSQL: -replicas servers, verify on one).
 //   - memory: the provider's peak RSS while keyservice_api_keys reads every page of -keys keys.
 //
 // Results go to stdout as Markdown; progress goes to stderr.
@@ -27,13 +29,13 @@ import (
 )
 
 type options struct {
-	keyserviced, providers, terraform string
-	database                          string
-	parts                             map[string]bool
-	resources, reps                   int
-	parallelism                       []int
-	keys, verifyKeys, workers         int
-	duration                          time.Duration
+	keyserviced, providers, terraform, hellod, wrk string
+	database                                       string
+	parts                                          map[string]bool
+	resources, reps                                int
+	parallelism                                    []int
+	keys, verifyKeys, workers, growth, replicas    int
+	duration                                       time.Duration
 }
 
 func main() {
@@ -52,6 +54,8 @@ func parseOptions(args []string) (options, error) {
 	)
 	fs := flag.NewFlagSet("keyservice-bench", flag.ContinueOnError)
 	fs.StringVar(&o.keyserviced, "keyserviced", "bin/keyserviced", "keyserviced binary")
+	fs.StringVar(&o.hellod, "hellod", "", "the bare hello-world server (internal/bench/hellod), the floor of the store benchmark")
+	fs.StringVar(&o.wrk, "wrk", "wrk", "the wrk load generator")
 	fs.StringVar(&o.providers, "providers", "", "directory holding terraform-provider-keyservice and terraform-provider-noop")
 	fs.StringVar(&o.terraform, "terraform", "terraform", "Terraform CLI")
 	fs.StringVar(&o.database, "database", "sqlite", `"sqlite" (a file in a temporary directory) or a postgres:// URL`)
@@ -60,9 +64,11 @@ func parseOptions(args []string) (options, error) {
 	fs.IntVar(&o.resources, "resources", 500, "resources per kind in the scale benchmark")
 	fs.StringVar(&parallelism, "parallelism", "10,50", "Terraform -parallelism values, comma-separated")
 	fs.IntVar(&o.reps, "reps", 3, "repetitions of each scale measurement (the median is reported)")
-	fs.IntVar(&o.keys, "keys", 10000, "keys created for the create throughput and the memory measurement")
+	fs.IntVar(&o.keys, "keys", 10000, "keys created through the API for the create throughput, the store and the memory measurement")
 	fs.IntVar(&o.verifyKeys, "verify-keys", 1000, "how many of them the verify load test presents")
-	fs.IntVar(&o.workers, "workers", 32, "concurrent requests of the load tests")
+	fs.IntVar(&o.workers, "workers", 32, "concurrent requests of the create throughput")
+	fs.IntVar(&o.growth, "growth", 1_000_000, "keys in the store for the growth measurements (0: none)")
+	fs.IntVar(&o.replicas, "replicas", 3, "keyserviced replicas on a PostgreSQL database (verify is measured on one)")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "duration of each load test run")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -86,6 +92,9 @@ func parseOptions(args []string) (options, error) {
 	if (o.parts["scale"] || o.parts["memory"]) && o.providers == "" {
 		return o, fmt.Errorf("-providers is required for scale and memory")
 	}
+	if o.parts["store"] && o.hellod == "" {
+		return o, fmt.Errorf("-hellod is required for store")
+	}
 	return o, nil
 }
 
@@ -101,16 +110,15 @@ func run(ctx context.Context, args []string) error {
 	defer os.RemoveAll(dir)
 
 	storeName, database := "SQLite", o.database
-	if database == "sqlite" {
-		database = filepath.Join(dir, "keyservice.db")
-	} else {
+	fresh := func(name string) string {
+		if o.database == "sqlite" {
+			return filepath.Join(dir, name+".db")
+		}
+		return o.database
+	}
+	if database != "sqlite" {
 		storeName = "PostgreSQL"
 	}
-	ks, err := startKeyserviced(o.keyserviced, database, dir)
-	if err != nil {
-		return err
-	}
-	defer ks.Stop()
 	if o.providers != "" {
 		if err := writeCLIConfig(dir, o.providers); err != nil {
 			return err
@@ -118,6 +126,25 @@ func run(ctx context.Context, args []string) error {
 	}
 	runID := time.Now().Format("150405")
 
+	if o.parts["store"] {
+		t, err := measureThroughput(ctx, o, dir, fresh("store"))
+		if err != nil {
+			return err
+		}
+		printThroughput(o, t)
+	}
+	if !o.parts["scale"] && !o.parts["memory"] {
+		return nil
+	}
+	creds, err := newServerCredentials()
+	if err != nil {
+		return err
+	}
+	ks, err := startKeyserviced(o.keyserviced, fresh("terraform"), dir, creds, false)
+	if err != nil {
+		return err
+	}
+	defer ks.Stop()
 	if o.parts["scale"] {
 		project, err := ks.Client.CreateProject(ctx, client.CreateProjectRequest{Name: "bench-scale-" + runID})
 		if err != nil {
@@ -130,34 +157,20 @@ func run(ctx context.Context, args []string) error {
 		}
 		printScale(cfg, cliVersion(o.terraform), storeName, res, reqs)
 	}
-
-	if o.parts["store"] || o.parts["memory"] {
-		project, err := ks.Client.CreateProject(ctx, client.CreateProjectRequest{Name: "bench-store-" + runID})
+	if o.parts["memory"] {
+		project, err := ks.Client.CreateProject(ctx, client.CreateProjectRequest{Name: "bench-memory-" + runID})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stderr, "bench: creating %d keys on %s with %d workers\n", o.keys, storeName, o.workers)
-		created, err := createKeys(ctx, ks, project.ID, "load", o.keys, o.workers)
+		if _, err := createKeys(ctx, ks, project.ID, "mem", o.keys, o.workers); err != nil {
+			return err
+		}
+		log("plan reading keyservice_api_keys over %d keys", o.keys)
+		mem, err := measureListMemory(ctx, o.terraform, o.providers, dir, ks, project.ID, o.keys)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stderr, "bench:   create %s\n", created.load)
-		if o.parts["store"] {
-			fmt.Fprintf(os.Stderr, "bench: verify load test on %s, %d workers, %s per run\n", storeName, o.workers, o.duration)
-			cmp, err := compareVerify(ctx, ks, created.keys[:min(o.verifyKeys, len(created.keys))], o.workers, o.duration)
-			if err != nil {
-				return err
-			}
-			printStore(storeName, o, created, cmp)
-		}
-		if o.parts["memory"] {
-			fmt.Fprintf(os.Stderr, "bench: plan reading keyservice_api_keys over %d keys\n", o.keys)
-			mem, err := measureListMemory(ctx, o.terraform, o.providers, dir, ks, project.ID, o.keys)
-			if err != nil {
-				return err
-			}
-			printMemory(storeName, mem)
-		}
+		printMemory(storeName, mem)
 	}
 	return nil
 }

@@ -19,6 +19,8 @@ import (
 type kind struct {
 	name   string
 	config func(n int, projectID string) string
+	// env is added to Terraform's environment, which its provider processes inherit.
+	env []string
 }
 
 var kinds = []kind{
@@ -29,30 +31,34 @@ resource "terraform_data" "k" {
   input = { name = "bench-${count.index}", description = "benchmark key ${count.index}", scopes = ["read"] }
 }
 `, n)
-	}},
-	{"noop_api_key", func(n int, projectID string) string { return apiKeyConfig("noop", n, projectID) }},
-	{"keyservice_api_key", func(n int, projectID string) string { return apiKeyConfig("keyservice", n, projectID) }},
+	}, nil},
+	{"noop_minimal_key", func(n int, projectID string) string { return apiKeyConfig("noop", "minimal_key", n, projectID) }, nil},
+	{"noop_api_key", func(n int, projectID string) string { return apiKeyConfig("noop", "api_key", n, projectID) }, nil},
+	{"keyservice_api_key", func(n int, projectID string) string { return apiKeyConfig("keyservice", "api_key", n, projectID) }, nil},
 }
 
-// apiKeyConfig is the same configuration for keyservice_api_key and its no-op twin.
-func apiKeyConfig(provider string, n int, projectID string) string {
+// namespaces are the providers' registry namespaces, as writeCLIConfig overrides them.
+var namespaces = map[string]string{"keyservice": "keyservice", "noop": "hashicorp"}
+
+// apiKeyConfig is the same configuration for keyservice_api_key and its no-op twins.
+func apiKeyConfig(provider, resource string, n int, projectID string) string {
 	return fmt.Sprintf(`
 terraform {
   required_providers {
-    %[1]s = { source = "hashicorp/%[1]s" }
+    %[1]s = { source = "%[5]s/%[1]s" }
   }
 }
 
 provider "%[1]s" {}
 
-resource "%[1]s_api_key" "k" {
+resource "%[1]s_%[4]s" "k" {
   count       = %[2]d
   project_id  = %[3]q
   name        = "bench-${count.index}"
   description = "benchmark key ${count.index}"
   scopes      = ["read"]
 }
-`, provider, n, projectID)
+`, provider, n, projectID, resource, namespaces[provider])
 }
 
 var phases = []string{"apply", "plan", "destroy"}
@@ -91,8 +97,8 @@ func runScale(ctx context.Context, cfg scaleConfig, ks *keyserviced, projectID s
 	for _, p := range cfg.parallelism {
 		res[p], reqs[p] = map[string]map[string][]phaseRun{}, map[string]map[string]uint64{}
 		for rep := range cfg.reps {
-			for _, k := range kinds {
-				dir := filepath.Join(cfg.dir, fmt.Sprintf("%s-p%d-r%d", k.name, p, rep))
+			for ki, k := range kinds {
+				dir := filepath.Join(cfg.dir, fmt.Sprintf("kind%d-p%d-r%d", ki, p, rep))
 				if err := os.MkdirAll(dir, 0o755); err != nil {
 					return nil, nil, err
 				}
@@ -108,7 +114,7 @@ func runScale(ctx context.Context, cfg scaleConfig, ks *keyserviced, projectID s
 						return nil, nil, err
 					}
 					serverCPU := ks.cpu()
-					run, err := runPhase(ctx, cfg.terraform, dir, env, phase, p)
+					run, err := runPhase(ctx, cfg.terraform, dir, append(env, k.env...), phase, p)
 					run.cpu += ks.cpu() - serverCPU
 					if err != nil {
 						return nil, nil, fmt.Errorf("%s, -parallelism=%d, %s: %w", k.name, p, phase, err)

@@ -119,6 +119,32 @@ func (s *Store) GetCredential(ctx context.Context, keyHash string) (store.Creden
 
 // ListAPIKeys implements store.APIKeyStore.
 func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.APIKey, error) {
+	query, args := listAPIKeysQuery(f)
+	rows, err := s.pool.Query(ctx, query, args...)
+	out, err := collect(rows, err, scanAPIKey)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list api keys: %w", err)
+	}
+	return out, nil
+}
+
+// ExplainListAPIKeys returns PostgreSQL's plan of the query ListAPIKeys runs for f, with what
+// running it cost (EXPLAIN ANALYZE): make bench prints it for a store of a million keys.
+func (s *Store) ExplainListAPIKeys(ctx context.Context, f store.APIKeyFilter) (string, error) {
+	query, args := listAPIKeysQuery(f)
+	rows, err := s.pool.Query(ctx, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "+query, args...)
+	lines, err := collect(rows, err, func(r pgx.Row) (string, error) {
+		var line string
+		return line, r.Scan(&line)
+	})
+	if err != nil {
+		return "", fmt.Errorf("postgres: explain list api keys: %w", err)
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// listAPIKeysQuery is the query of one page and its arguments.
+func listAPIKeysQuery(f store.APIKeyFilter) (string, []any) {
 	var args queryArgs
 	where := []string{"project_id = " + args.add(f.ProjectID)}
 	if !f.IncludeRevoked {
@@ -128,17 +154,31 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 		where = append(where, "name = "+args.add(*f.Name))
 	}
 	if f.NamePrefix != nil {
-		// starts_with instead of LIKE: no wildcard escaping, and case-sensitive.
-		where = append(where, "starts_with(name, "+args.add(*f.NamePrefix)+")")
+		// starts_with instead of LIKE: no wildcard escaping, and case-sensitive; the range lets
+		// the name indexes find the matches.
+		p := args.add(*f.NamePrefix)
+		where = append(where, "name >= "+p, "starts_with(name, "+p+")")
+		if upper, ok := store.PrefixUpperBound(*f.NamePrefix); ok {
+			where = append(where, "name < "+args.add(upper))
+		}
 	}
 	if f.Active != nil {
 		where = append(where, "active = "+args.add(*f.Active))
 	}
-	if f.Scope != nil {
-		where = append(where, args.add(*f.Scope)+" = ANY(scopes)")
+	from := "api_keys"
+	scopeOrder := f.Scope != nil && f.SortBy != store.SortByName && f.SortBy != store.SortByExpiresAt
+	switch {
+	case scopeOrder:
+		// The page is a range of the scope's rows in creation order, each joined to its key.
+		from = "api_key_scopes JOIN api_keys ON id = key_id"
+		where = append(where, "key_project_id = "+args.add(f.ProjectID), "scope = "+args.add(*f.Scope))
+	case f.Scope != nil:
+		where = append(where, "id IN (SELECT key_id FROM api_key_scopes WHERE key_project_id = "+args.add(f.ProjectID)+
+			" AND scope = "+args.add(*f.Scope)+")")
 	}
 	if f.ExpiresBefore != nil {
-		where = append(where, "expires_at < "+args.add(ts(*f.ExpiresBefore)))
+		// The expression of the expiry indexes: a range of it.
+		where = append(where, noExpiry+" < "+args.add(ts(*f.ExpiresBefore)))
 	}
 	if f.ServiceAccountID != nil {
 		where = append(where, "service_account_id = "+args.add(*f.ServiceAccountID))
@@ -147,19 +187,17 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 		where = append(where, "environment_id = "+args.add(*f.EnvironmentID))
 	}
 
-	cond, orderBy := sortKeyFor(f.SortBy).page(&args, f.After, f.Descending)
+	key := sortKeyFor(f.SortBy)
+	if scopeOrder {
+		key.expr, key.tie = "key_created_at", "key_id" // equal to the key's created_at and id
+	}
+	cond, orderBy := key.page(&args, f.After, f.Descending)
 	if cond != "" {
 		where = append(where, cond)
 	}
-	query := `SELECT ` + apiKeyColumns + ` FROM api_keys WHERE ` + strings.Join(where, " AND ") +
+	query := `SELECT ` + apiKeyColumns + ` FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") +
 		orderBy + " LIMIT " + args.add(f.Limit)
-
-	rows, err := s.pool.Query(ctx, query, args...)
-	out, err := collect(rows, err, scanAPIKey)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: list api keys: %w", err)
-	}
-	return out, nil
+	return query, args
 }
 
 // ListDueAPIKeys implements store.APIKeyStore.
@@ -185,7 +223,7 @@ func (s *Store) ListDueAPIKeys(ctx context.Context, f store.DueAPIKeyFilter) ([]
 
 // UpdateAPIKey implements store.APIKeyStore.
 func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey, ch store.Changes) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{KeyIDs: []string{k.ID}}, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE api_keys SET name = $1, description = $2, scopes = $3,
 			active = $4, expires_at = $5, rotation_interval_days = $6, next_rotation_at = $7,
 			rotation_webhook_url = $8, updated_at = $9, version = version + 1
@@ -207,7 +245,7 @@ func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey, ch store.Chang
 // the WHERE clause against the committed row, finds it replaced and updates
 // nothing, which is its ErrConflict.
 func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey, ch store.Changes) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{KeyIDs: []string{old.ID}}, func(tx pgx.Tx) error {
 		// The old key leaves the live set first so that the new key, which
 		// keeps the name, passes the partial unique index.
 		tag, err := tx.Exec(ctx, `UPDATE api_keys SET replaced_by_key_id = $1, grace_expires_at = $2, updated_at = $3,
@@ -231,7 +269,7 @@ func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey, ch sto
 // RevokeAPIKeys implements store.APIKeyStore.
 func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time, ch store.Changes) error {
 	at = ts(at)
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{KeyIDs: ids}, func(tx pgx.Tx) error {
 		// The first missing id in the caller's order is the one reported.
 		var missing string
 		err := tx.QueryRow(ctx, `SELECT u.id FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n)

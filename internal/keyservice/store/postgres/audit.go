@@ -54,7 +54,7 @@ func (s *Store) ListAuditEvents(ctx context.Context, f store.AuditEventFilter) (
 	if f.Until != nil {
 		where = append(where, "occurred_at < "+args.add(ts(*f.Until)))
 	}
-	byOccurredAt := sortKey{"occurred_at", func(c *store.Cursor) any { return ts(c.Time) }}
+	byOccurredAt := sortKey{expr: "occurred_at", value: func(c *store.Cursor) any { return ts(c.Time) }}
 	cond, orderBy := byOccurredAt.page(&args, f.After, true)
 	if cond != "" {
 		where = append(where, cond)

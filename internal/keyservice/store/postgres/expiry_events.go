@@ -37,7 +37,7 @@ func (s *Store) ListExpiryEventKeys(ctx context.Context, f store.ExpiryEventFilt
 	} else {
 		where = append(where, "expires_at > "+args.add(ts(f.Now)), "expires_at <= "+args.add(ts(f.Through)))
 	}
-	byExpiresAt := sortKey{"expires_at", func(c *store.Cursor) any { return ts(c.Time) }}
+	byExpiresAt := sortKey{expr: "expires_at", value: func(c *store.Cursor) any { return ts(c.Time) }}
 	cond, orderBy := byExpiresAt.page(&args, f.After, false)
 	if cond != "" {
 		where = append(where, cond)

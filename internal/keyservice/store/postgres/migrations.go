@@ -168,6 +168,60 @@ var migrations = []struct {
 		// The projects an idempotent request changed: its replay is authorised for them again.
 		`ALTER TABLE idempotency_records ADD COLUMN projects text[] NOT NULL DEFAULT '{}'`,
 	}},
+	{5, []string{
+		// Replicas' credential memory (credential_changes.go): the sequence number of the last
+		// change notified, in one row whose lock orders the notifying transactions, and each
+		// replica's lease and the last number it acknowledged.
+		`CREATE TABLE keyservice_credential_head (
+			one boolean PRIMARY KEY DEFAULT true CHECK (one),
+			seq bigint NOT NULL
+		)`,
+		`INSERT INTO keyservice_credential_head (seq) VALUES (0)`,
+		`CREATE TABLE keyservice_replicas (
+			id               text PRIMARY KEY,
+			lease_expires_at timestamptz NOT NULL,
+			acked_seq        bigint NOT NULL
+		)`,
+	}},
+	{6, []string{
+		// Each filter and sort of a key list starts from an index that holds what it asks for,
+		// so a page costs what it returns (or what matches), not the project (issue 19; the
+		// plans on a million keys are in BENCHMARKS.md).
+		`CREATE INDEX api_keys_live_created ON api_keys(project_id, created_at, id)
+			WHERE revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+		`CREATE INDEX api_keys_live_disabled ON api_keys(project_id, created_at, id)
+			WHERE NOT active AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+		`CREATE INDEX api_keys_live_expiry ON api_keys(project_id, (COALESCE(expires_at, 'infinity'::timestamptz)), id)
+			WHERE revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+		`CREATE INDEX api_keys_project_expiry ON api_keys(project_id, (COALESCE(expires_at, 'infinity'::timestamptz)), id)`,
+		`CREATE INDEX api_keys_project_name ON api_keys(project_id, name, id)`,
+		// Scope membership: one row per key and scope, kept by a trigger from api_keys.scopes,
+		// in creation order within a scope, so a page of the keys holding a scope is a range
+		// (its columns are named apart from api_keys' so the two join without qualifying).
+		`CREATE TABLE api_key_scopes (
+			key_project_id text COLLATE "C" NOT NULL,
+			scope          text COLLATE "C" NOT NULL,
+			key_created_at timestamptz NOT NULL,
+			key_id         text COLLATE "C" NOT NULL,
+			PRIMARY KEY (key_project_id, scope, key_created_at, key_id)
+		)`,
+		`CREATE INDEX api_key_scopes_key ON api_key_scopes(key_id)`,
+		`INSERT INTO api_key_scopes (key_project_id, scope, key_created_at, key_id)
+			SELECT DISTINCT k.project_id, s.scope, k.created_at, k.id FROM api_keys k, unnest(k.scopes) AS s(scope)`,
+		`CREATE FUNCTION keyservice_api_key_scopes() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF TG_OP = 'UPDATE' THEN
+				DELETE FROM api_key_scopes WHERE key_id = OLD.id;
+			END IF;
+			INSERT INTO api_key_scopes (key_project_id, scope, key_created_at, key_id)
+				SELECT DISTINCT NEW.project_id, s.scope, NEW.created_at, NEW.id FROM unnest(NEW.scopes) AS s(scope)
+				ON CONFLICT DO NOTHING;
+			RETURN NULL;
+		END
+		$$`,
+		`CREATE TRIGGER api_keys_scopes AFTER INSERT OR UPDATE OF scopes ON api_keys
+			FOR EACH ROW EXECUTE FUNCTION keyservice_api_key_scopes()`,
+	}},
 }
 
 // migrate applies each pending migration in its own transaction. The

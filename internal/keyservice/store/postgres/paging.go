@@ -16,27 +16,32 @@ func (a *queryArgs) add(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
+// noExpiry sorts keys that never expire after every key that does; the expiry indexes are
+// on it.
+const noExpiry = "COALESCE(expires_at, 'infinity'::timestamptz)"
+
 // sortKey is the column expression a list is ordered by (ties break on id)
 // and how a cursor supplies its value.
 type sortKey struct {
 	expr  string
 	value func(c *store.Cursor) any
+	tie   string // the tie-breaking column; "" is id
 }
 
 func sortKeyFor(by store.APIKeySort) sortKey {
 	switch by {
 	case store.SortByName:
-		return sortKey{"name", func(c *store.Cursor) any { return c.String }}
+		return sortKey{expr: "name", value: func(c *store.Cursor) any { return c.String }}
 	case store.SortByExpiresAt:
 		// Keys that never expire sort after every key that does.
-		return sortKey{"COALESCE(expires_at, 'infinity'::timestamptz)", func(c *store.Cursor) any {
+		return sortKey{expr: noExpiry, value: func(c *store.Cursor) any {
 			if c.Null {
 				return pgtype.Timestamptz{InfinityModifier: pgtype.Infinity, Valid: true}
 			}
 			return ts(c.Time)
 		}}
 	default:
-		return sortKey{"created_at", func(c *store.Cursor) any { return ts(c.Time) }}
+		return sortKey{expr: "created_at", value: func(c *store.Cursor) any { return ts(c.Time) }}
 	}
 }
 
@@ -47,8 +52,12 @@ func (k sortKey) page(args *queryArgs, after *store.Cursor, desc bool) (cond, or
 	if desc {
 		cmp, dir = "<", "DESC"
 	}
-	if after != nil {
-		cond = fmt.Sprintf("(%s, id) %s (%s, %s)", k.expr, cmp, args.add(k.value(after)), args.add(after.ID))
+	tie := k.tie
+	if tie == "" {
+		tie = "id"
 	}
-	return cond, fmt.Sprintf(" ORDER BY %[1]s %[2]s, id %[2]s", k.expr, dir)
+	if after != nil {
+		cond = fmt.Sprintf("(%s, %s) %s (%s, %s)", k.expr, tie, cmp, args.add(k.value(after)), args.add(after.ID))
+	}
+	return cond, fmt.Sprintf(" ORDER BY %[1]s %[2]s, %[3]s %[2]s", k.expr, dir, tie)
 }

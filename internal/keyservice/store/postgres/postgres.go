@@ -1,9 +1,12 @@
 // Package postgres is the Store implementation for running several keyserviced
 // replicas on one shared PostgreSQL database.
 //
-// Every replica is stateless: all state, including what makes a key unusable
-// (revoked_at, active, replaced_by_key_id), is read from the database on each
-// use, so a change committed by one replica holds on all of them at once.
+// Every replica keeps its state in the database. What makes a key unusable
+// (revoked_at, active, replaced_by_key_id, its project, its service account)
+// is read from the database, or from a replica's memory of a successful
+// verification only while the replica holds a lease and a live channel that
+// every change is notified on, so a change committed by one replica holds on
+// all of them once its call returns (credential_changes.go).
 // Conditional writes (WHERE revoked_at IS NULL AND replaced_by_key_id IS NULL)
 // under row locks decide races between replicas: the loser sees ErrConflict.
 package postgres
@@ -12,6 +15,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -22,6 +27,11 @@ import (
 // Store is a store.Store backed by a pool of PostgreSQL connections.
 type Store struct {
 	pool *pgxpool.Pool
+	// channel, replica and lease serve the replicas' credential memory (credential_changes.go).
+	channel, replica string
+	lease            time.Duration
+	watchMu          sync.Mutex
+	watch            *credentialWatch
 }
 
 var (
@@ -33,7 +43,11 @@ var (
 // keyword/value string; pool settings such as pool_max_conns are accepted) and
 // applies pending migrations. Replicas may call Open at the same time: the
 // migrations run under an advisory lock.
-func Open(ctx context.Context, dsn string) (*Store, error) {
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	o := options{lease: DefaultCredentialLease}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// The error may quote the DSN, password included.
@@ -47,7 +61,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &Store{pool: pool}, nil
+	var schema string
+	if err := pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: current schema: %w", err)
+	}
+	return &Store{pool: pool, channel: channelName(schema), replica: newReplicaID(), lease: o.lease}, nil
 }
 
 // Ping checks that a connection to the database can be used.
@@ -60,6 +79,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes every connection of the pool.
 func (s *Store) Close() error {
+	s.closeWatch()
 	s.pool.Close()
 	return nil
 }

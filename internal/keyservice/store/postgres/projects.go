@@ -81,7 +81,7 @@ func (s *Store) UpdateProject(ctx context.Context, p store.Project, ch store.Cha
 // DeleteProject implements store.ProjectStore.
 func (s *Store) DeleteProject(ctx context.Context, id string, at time.Time, ch store.Changes) error {
 	at = ts(at)
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{ProjectIDs: []string{id}}, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx,
 			`UPDATE projects SET deleted_at = $1, updated_at = $1 WHERE id = $2 AND deleted_at IS NULL`, at, id)
 		if err != nil {

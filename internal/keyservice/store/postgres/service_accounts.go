@@ -89,7 +89,7 @@ func (s *Store) ListServiceAccounts(ctx context.Context, f store.ServiceAccountF
 
 // UpdateServiceAccount implements store.ServiceAccountStore.
 func (s *Store) UpdateServiceAccount(ctx context.Context, a store.ServiceAccount, ch store.Changes) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{ServiceAccountIDs: []string{a.ID}}, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE service_accounts SET name = $1, description = $2, active = $3, updated_at = $4
 			WHERE id = $5 AND deleted_at IS NULL`, a.Name, a.Description, a.Active, ts(a.UpdatedAt), a.ID)
 		if err != nil {
@@ -107,7 +107,7 @@ func (s *Store) UpdateServiceAccount(ctx context.Context, a store.ServiceAccount
 // commits before (and its key is revoked here) or finds it deleted.
 func (s *Store) DeleteServiceAccount(ctx context.Context, id string, at time.Time, ch store.Changes) error {
 	at = ts(at)
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{ServiceAccountIDs: []string{id}}, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx,
 			`UPDATE service_accounts SET deleted_at = $1, updated_at = $1 WHERE id = $2 AND deleted_at IS NULL`, at, id)
 		if err != nil {

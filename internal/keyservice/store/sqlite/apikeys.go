@@ -86,7 +86,7 @@ func insertAPIKey(ctx context.Context, db execer, k store.APIKey) error {
 
 // CreateAPIKey implements store.APIKeyStore.
 func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey, ch store.Changes) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		refs := []struct {
 			table string
 			id    *string
@@ -167,10 +167,33 @@ func (s *Store) ListDueAPIKeys(ctx context.Context, f store.DueAPIKeyFilter) ([]
 	return out, nil
 }
 
-// ListAPIKeys implements store.APIKeyStore.
+// noExpiry sorts keys that never expire after every key that does (the indexes' expression).
+const noExpiry = "COALESCE(expires_at, 9223372036854775807)"
+
+// ListAPIKeys implements store.APIKeyStore. Each condition is written so that an index
+// answers it (migration 6): the name prefix and the expiry bound as ranges of the name and
+// expiry indexes, the scope through api_key_scopes, the cursor as a row value that starts the
+// index range where the page starts.
 func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.APIKey, error) {
+	query, args := listAPIKeysQuery(f)
+	rows, err := s.reader.QueryContext(ctx, query, args...)
+	out, err := collect(rows, err, scanAPIKey)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list api keys: %w", err)
+	}
+	return out, nil
+}
+
+// listAPIKeysQuery is the query of one page and its arguments.
+func listAPIKeysQuery(f store.APIKeyFilter) (string, []any) {
+	project := "project_id = ?"
+	if f.ServiceAccountID != nil || f.EnvironmentID != nil {
+		// "+": the project's indexes would scan it; the account's or environment's own index
+		// holds only its keys (which are all in one project).
+		project = "+project_id = ?"
+	}
 	var (
-		where = []string{"project_id = ?"}
+		where = []string{project}
 		args  = []any{f.ProjectID}
 	)
 	if !f.IncludeRevoked {
@@ -181,20 +204,33 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 		args = append(args, *f.Name)
 	}
 	if f.NamePrefix != nil {
-		// substr instead of LIKE: no wildcard escaping, and case-sensitive.
-		where = append(where, "substr(name, 1, ?) = ?")
-		args = append(args, len([]rune(*f.NamePrefix)), *f.NamePrefix)
+		// substr instead of LIKE: no wildcard escaping, and case-sensitive; the range lets the
+		// name index find the matches.
+		where = append(where, "name >= ?", "substr(name, 1, ?) = ?")
+		args = append(args, *f.NamePrefix, len([]rune(*f.NamePrefix)), *f.NamePrefix)
+		if upper, ok := store.PrefixUpperBound(*f.NamePrefix); ok {
+			where = append(where, "name < ?")
+			args = append(args, upper)
+		}
 	}
 	if f.Active != nil {
 		where = append(where, "active = ?")
 		args = append(args, boolInt(*f.Active))
 	}
-	if f.Scope != nil {
-		where = append(where, "EXISTS (SELECT 1 FROM json_each(api_keys.scopes) WHERE json_each.value = ?)")
-		args = append(args, *f.Scope)
+	from := "api_keys"
+	scopeOrder := f.Scope != nil && f.SortBy != store.SortByName && f.SortBy != store.SortByExpiresAt
+	switch {
+	case scopeOrder:
+		// The page is a range of the scope's rows in creation order, each joined to its key.
+		from = "api_key_scopes CROSS JOIN api_keys"
+		where = append(where, "key_project_id = ?", "scope = ?", "id = key_id")
+		args = append(args, f.ProjectID, *f.Scope)
+	case f.Scope != nil:
+		where = append(where, "id IN (SELECT key_id FROM api_key_scopes WHERE key_project_id = ? AND scope = ?)")
+		args = append(args, f.ProjectID, *f.Scope)
 	}
 	if f.ExpiresBefore != nil {
-		where = append(where, "expires_at IS NOT NULL AND expires_at < ?")
+		where = append(where, noExpiry+" < ?")
 		args = append(args, toMicros(*f.ExpiresBefore))
 	}
 	if f.ServiceAccountID != nil {
@@ -213,8 +249,7 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 		sortExpr = "name"
 		cursorValue = func(c *store.Cursor) any { return c.String }
 	case store.SortByExpiresAt:
-		// Keys that never expire sort after every key that does.
-		sortExpr = fmt.Sprintf("COALESCE(expires_at, %d)", int64(math.MaxInt64))
+		sortExpr = noExpiry
 		cursorValue = func(c *store.Cursor) any {
 			if c.Null {
 				return int64(math.MaxInt64)
@@ -225,25 +260,31 @@ func (s *Store) ListAPIKeys(ctx context.Context, f store.APIKeyFilter) ([]store.
 		sortExpr = "created_at"
 		cursorValue = func(c *store.Cursor) any { return toMicros(c.Time) }
 	}
+	tie := "id"
+	if scopeOrder {
+		sortExpr, tie = "key_created_at", "key_id" // equal to the key's created_at and id
+	}
 	cmp, dir := ">", "ASC"
 	if f.Descending {
 		cmp, dir = "<", "DESC"
 	}
 	if f.After != nil {
 		v := cursorValue(f.After)
-		where = append(where, fmt.Sprintf("(%[1]s %[2]s ? OR (%[1]s = ? AND id %[2]s ?))", sortExpr, cmp))
+		if otherIndex := (f.ExpiresBefore != nil && f.SortBy != store.SortByExpiresAt) ||
+			(f.NamePrefix != nil && f.SortBy != store.SortByName) || f.ServiceAccountID != nil || f.EnvironmentID != nil; otherIndex {
+			// The filter's index finds the rows (then sorted): "+" keeps the planner from
+			// walking the sort order's index from the cursor to the project's end instead.
+			where = append(where, fmt.Sprintf("(+%[1]s %[2]s ? OR (+%[1]s = ? AND +%[3]s %[2]s ?))", sortExpr, cmp, tie))
+		} else {
+			// The first term starts the index range (SQLite uses a row value on an expression
+			// index only as a filter); the row value drops the ties already returned.
+			where = append(where, fmt.Sprintf("%[1]s %[2]s= ? AND (%[1]s, %[3]s) %[2]s (?, ?)", sortExpr, cmp, tie))
+		}
 		args = append(args, v, v, f.After.ID)
 	}
-	query := `SELECT ` + apiKeyColumns + ` FROM api_keys WHERE ` + strings.Join(where, " AND ") +
-		fmt.Sprintf(" ORDER BY %[1]s %[2]s, id %[2]s LIMIT ?", sortExpr, dir)
-	args = append(args, f.Limit)
-
-	rows, err := s.reader.QueryContext(ctx, query, args...)
-	out, err := collect(rows, err, scanAPIKey)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list api keys: %w", err)
-	}
-	return out, nil
+	query := `SELECT ` + apiKeyColumns + ` FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") +
+		fmt.Sprintf(" ORDER BY %[1]s %[2]s, %[3]s %[2]s LIMIT ?", sortExpr, dir, tie)
+	return query, append(args, f.Limit)
 }
 
 // UpdateAPIKey implements store.APIKeyStore.
@@ -252,7 +293,7 @@ func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey, ch store.Chang
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{KeyIDs: []string{k.ID}}, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET name = ?, description = ?, scopes = ?,
 			active = ?, expires_at = ?, rotation_interval_days = ?, next_rotation_at = ?,
 			rotation_webhook_url = ?, updated_at = ?, version = version + 1
@@ -272,7 +313,7 @@ func (s *Store) UpdateAPIKey(ctx context.Context, k store.APIKey, ch store.Chang
 
 // RotateAPIKey implements store.APIKeyStore.
 func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey, ch store.Changes) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{KeyIDs: []string{old.ID}}, func(tx *sql.Tx) error {
 		// The old key leaves the live set first so that the new key, which
 		// keeps the name, passes the partial unique index.
 		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET replaced_by_key_id = ?, grace_expires_at = ?, updated_at = ?,
@@ -296,7 +337,7 @@ func (s *Store) RotateAPIKey(ctx context.Context, old, next store.APIKey, ch sto
 
 // RevokeAPIKeys implements store.APIKeyStore.
 func (s *Store) RevokeAPIKeys(ctx context.Context, ids []string, at time.Time, ch store.Changes) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{KeyIDs: ids}, func(tx *sql.Tx) error {
 		for _, id := range ids {
 			var one int
 			err := tx.QueryRowContext(ctx, `SELECT 1 FROM api_keys WHERE id = ?`, id).Scan(&one)
@@ -326,7 +367,7 @@ func (s *Store) TouchAPIKeys(ctx context.Context, uses []store.KeyUse) error {
 	if len(uses) == 0 {
 		return nil
 	}
-	return s.inTxKeepingGeneration(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		for len(uses) > 0 {
 			batch := uses[:min(len(uses), touchBatch)]
 			uses = uses[len(batch):]

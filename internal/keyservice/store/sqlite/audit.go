@@ -77,7 +77,7 @@ func (s *Store) ListAuditEvents(ctx context.Context, f store.AuditEventFilter) (
 // DeleteAuditEventsBefore implements store.AuditStore.
 func (s *Store) DeleteAuditEventsBefore(ctx context.Context, t time.Time) (int64, error) {
 	var n int64
-	err := s.inTxKeepingGeneration(ctx, func(tx *sql.Tx) error {
+	err := s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM audit_events WHERE occurred_at < ?`, toMicros(t))
 		if err != nil {
 			return err

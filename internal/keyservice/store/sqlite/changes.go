@@ -70,7 +70,7 @@ func (s *Store) RecordChanges(ctx context.Context, ch store.Changes) error {
 	if len(ch.Audit) == 0 && len(ch.Outbox) == 0 {
 		return nil
 	}
-	return s.inTxKeepingGeneration(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		return writeChanges(ctx, tx, ch)
 	})
 }

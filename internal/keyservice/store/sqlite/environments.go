@@ -30,7 +30,7 @@ func scanEnvironment(row interface{ Scan(...any) error }) (store.Environment, er
 
 // CreateEnvironment implements store.EnvironmentStore.
 func (s *Store) CreateEnvironment(ctx context.Context, e store.Environment, ch store.Changes) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx,
 			`INSERT INTO environments (`+environmentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			e.ID, e.ProjectID, e.Name, e.Description, toMicros(e.CreatedAt), toMicros(e.UpdatedAt), nullMicros(e.DeletedAt)); err != nil {
@@ -70,7 +70,7 @@ func (s *Store) ListEnvironments(ctx context.Context, f store.EnvironmentFilter)
 
 // UpdateEnvironment implements store.EnvironmentStore.
 func (s *Store) UpdateEnvironment(ctx context.Context, e store.Environment, ch store.Changes) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`UPDATE environments SET name = ?, description = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
 			e.Name, e.Description, toMicros(e.UpdatedAt), e.ID)
@@ -86,7 +86,7 @@ func (s *Store) UpdateEnvironment(ctx context.Context, e store.Environment, ch s
 
 // DeleteEnvironment implements store.EnvironmentStore.
 func (s *Store) DeleteEnvironment(ctx context.Context, id string, at time.Time, ch store.Changes) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM environments WHERE id = ? AND deleted_at IS NULL`, id).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -59,7 +59,7 @@ func (s *Store) MarkExpiryEvent(ctx context.Context, event store.ExpiryEvent, k 
 	if k.ExpiresAt == nil {
 		return fmt.Errorf("sqlite: mark expiry event of %s: no expires_at: %w", k.ID, store.ErrConflict)
 	}
-	return s.inTxKeepingGeneration(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET `+column+` = expires_at
 			WHERE id = ? AND expires_at = ? AND revoked_at IS NULL AND replaced_by_key_id IS NULL AND `+column+` IS NOT expires_at`,
 			k.ID, toMicros(*k.ExpiresAt))

@@ -37,7 +37,7 @@ func (s *Store) PutIdempotencyRecord(ctx context.Context, rec store.IdempotencyR
 	if err != nil {
 		return fmt.Errorf("sqlite: put idempotency record: %w", err)
 	}
-	_, err = s.writer.ExecContext(ctx,
+	_, err = s.execChanging(ctx, noCredentialChange,
 		`INSERT INTO idempotency_records (principal, idem_key, request_hash, status, body, projects, created_at, expires_at)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		rec.Principal, rec.Key, rec.RequestHash, rec.Status, rec.Body, projects, toMicros(rec.CreatedAt), toMicros(rec.ExpiresAt))
@@ -49,7 +49,7 @@ func (s *Store) PutIdempotencyRecord(ctx context.Context, rec store.IdempotencyR
 
 // DeleteIdempotencyRecord implements store.IdempotencyStore.
 func (s *Store) DeleteIdempotencyRecord(ctx context.Context, principal, key string) error {
-	if _, err := s.writer.ExecContext(ctx,
+	if _, err := s.execChanging(ctx, noCredentialChange,
 		`DELETE FROM idempotency_records WHERE principal = ? AND idem_key = ?`, principal, key); err != nil {
 		return fmt.Errorf("sqlite: delete idempotency record: %w", err)
 	}
@@ -58,7 +58,7 @@ func (s *Store) DeleteIdempotencyRecord(ctx context.Context, principal, key stri
 
 // DeleteExpiredIdempotencyRecords implements store.IdempotencyStore.
 func (s *Store) DeleteExpiredIdempotencyRecords(ctx context.Context, now time.Time) (int64, error) {
-	res, err := s.writer.ExecContext(ctx,
+	res, err := s.execChanging(ctx, noCredentialChange,
 		`DELETE FROM idempotency_records WHERE expires_at <= ?`, toMicros(now))
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete expired idempotency records: %w", err)

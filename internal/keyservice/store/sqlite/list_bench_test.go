@@ -2,11 +2,16 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/keyservice/terraform-provider-keyservice/internal/bench/seed"
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store"
 	"github.com/keyservice/terraform-provider-keyservice/internal/keyservice/store/sqlite"
 )
@@ -94,6 +99,86 @@ func BenchmarkListAPIKeys(b *testing.B) {
 				b.ReportMetric(float64(n), "keys")
 			}
 		})
+	}
+}
+
+// BenchmarkListAPIKeysGrowth is one page (100 keys) of each filter and sort, the first and one
+// deep in the list, in a project of 10,000 keys and of 100,000 (BENCH_LIST_SIZES overrides,
+// e.g. "10000,1000000"): with every list answered from an index, the figures stay flat as the
+// project grows (issue 19; make bench measures the same through HTTP at a million keys).
+func BenchmarkListAPIKeysGrowth(b *testing.B) {
+	sizes := []int{10_000, 100_000}
+	if v := os.Getenv("BENCH_LIST_SIZES"); v != "" {
+		sizes = nil
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				b.Fatalf("BENCH_LIST_SIZES: %v", err)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	ctx := context.Background()
+	base := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, size := range sizes {
+		path := filepath.Join(b.TempDir(), "ks.db")
+		s, err := sqlite.Open(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.CreateProject(ctx, store.Project{ID: "prj_1", Name: "p", CreatedAt: base, UpdatedAt: base}, store.Changes{}); err != nil {
+			b.Fatal(err)
+		}
+		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := seed.SQLite(ctx, db, "prj_1", size, base); err != nil {
+			b.Fatal(err)
+		}
+		db.Close()
+		expiresBefore := base.Add(2000 * time.Hour) // 1,000 keys, whatever the size
+		for _, tc := range []struct {
+			name   string
+			filter store.APIKeyFilter
+		}{
+			{"all", store.APIKeyFilter{}},
+			{"include_revoked", store.APIKeyFilter{IncludeRevoked: true}},
+			{"name_prefix", store.APIKeyFilter{NamePrefix: ptr("fill-0000001")}}, // 100 keys, whatever the size
+			{"active=false", store.APIKeyFilter{Active: ptr(false)}},
+			{"scope", store.APIKeyFilter{Scope: ptr("deploy:write")}},
+			{"expires_before", store.APIKeyFilter{ExpiresBefore: &expiresBefore}},
+			{"sort_by_expires_at", store.APIKeyFilter{SortBy: store.SortByExpiresAt}},
+			{"sort_by_name_with_revoked", store.APIKeyFilter{SortBy: store.SortByName, IncludeRevoked: true}},
+		} {
+			f := tc.filter
+			f.ProjectID, f.Limit = "prj_1", 100
+			// The deep page starts after the 50th page's last key.
+			deep := f
+			for range 50 {
+				page, err := s.ListAPIKeys(ctx, deep)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(page) < deep.Limit {
+					break
+				}
+				deep.After = cursorAfter(f.SortBy, page[len(page)-1])
+			}
+			for _, p := range []struct {
+				name string
+				f    store.APIKeyFilter
+			}{{"first", f}, {"deep", deep}} {
+				b.Run(fmt.Sprintf("keys=%d/%s/%s", size, tc.name, p.name), func(b *testing.B) {
+					for b.Loop() {
+						if _, err := s.ListAPIKeys(ctx, p.f); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		}
+		s.Close()
 	}
 }
 

@@ -163,6 +163,45 @@ var migrations = []struct {
 		// The projects an idempotent request changed (a JSON array): its replay is authorised again.
 		`ALTER TABLE idempotency_records ADD COLUMN projects TEXT NOT NULL DEFAULT '[]'`,
 	}},
+	{6, []string{
+		// Each filter and sort of a key list starts from an index that holds what it asks for,
+		// so a page costs what it returns (or what matches), not the project (issue 19;
+		// EXPLAIN QUERY PLAN in list_plan_test.go, figures in BENCHMARKS.md).
+		// Live keys by creation (the default list), without the revoked ones in the way.
+		`CREATE INDEX api_keys_live_created ON api_keys(project_id, created_at, id)
+			WHERE revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+		// Disabled live keys (active=false).
+		`CREATE INDEX api_keys_live_disabled ON api_keys(project_id, created_at, id)
+			WHERE active = 0 AND revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+		// By expiry, keys that never expire last (sort_by=expires_at; expires_before is a range of it).
+		`CREATE INDEX api_keys_live_expiry ON api_keys(project_id, COALESCE(expires_at, 9223372036854775807), id)
+			WHERE revoked_at IS NULL AND replaced_by_key_id IS NULL`,
+		`CREATE INDEX api_keys_project_expiry ON api_keys(project_id, COALESCE(expires_at, 9223372036854775807), id)`,
+		// By name with revoked and replaced keys (live keys have api_keys_live_name); name_prefix is a range of either.
+		`CREATE INDEX api_keys_project_name ON api_keys(project_id, name, id)`,
+		// Scope membership: one row per key and scope, kept by triggers from api_keys.scopes,
+		// in creation order within a scope, so a page of the keys holding a scope is a range
+		// (its columns are named apart from api_keys' so the two join without qualifying).
+		`CREATE TABLE api_key_scopes (
+			key_project_id TEXT NOT NULL,
+			scope          TEXT NOT NULL,
+			key_created_at INTEGER NOT NULL,
+			key_id         TEXT NOT NULL,
+			PRIMARY KEY (key_project_id, scope, key_created_at, key_id)
+		) WITHOUT ROWID`,
+		`CREATE INDEX api_key_scopes_key ON api_key_scopes(key_id)`,
+		`INSERT INTO api_key_scopes (key_project_id, scope, key_created_at, key_id)
+			SELECT DISTINCT k.project_id, s.value, k.created_at, k.id FROM api_keys k, json_each(k.scopes) s`,
+		`CREATE TRIGGER api_keys_scopes_insert AFTER INSERT ON api_keys BEGIN
+			INSERT OR IGNORE INTO api_key_scopes (key_project_id, scope, key_created_at, key_id)
+				SELECT new.project_id, value, new.created_at, new.id FROM json_each(new.scopes);
+		END`,
+		`CREATE TRIGGER api_keys_scopes_update AFTER UPDATE OF scopes ON api_keys BEGIN
+			DELETE FROM api_key_scopes WHERE key_id = old.id;
+			INSERT OR IGNORE INTO api_key_scopes (key_project_id, scope, key_created_at, key_id)
+				SELECT new.project_id, value, new.created_at, new.id FROM json_each(new.scopes);
+		END`,
+	}},
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

@@ -35,7 +35,7 @@ func scanOutboxEvent(row interface{ Scan(...any) error }) (store.OutboxEvent, er
 func (s *Store) ClaimOutboxEvents(ctx context.Context, c store.OutboxClaim) ([]store.OutboxEvent, error) {
 	var out []store.OutboxEvent
 	now := toMicros(c.Now)
-	err := s.inTxKeepingGeneration(ctx, func(tx *sql.Tx) error {
+	err := s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `UPDATE outbox_events SET claimed_by = ?, claimed_until = ?
 			WHERE id IN (SELECT id FROM outbox_events
 				WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?
@@ -57,7 +57,7 @@ func (s *Store) ClaimOutboxEvents(ctx context.Context, c store.OutboxClaim) ([]s
 // SettleOutboxAttempt implements store.OutboxStore.
 func (s *Store) SettleOutboxAttempt(ctx context.Context, owner string, e store.OutboxEvent) error {
 	var n int64
-	err := s.inTxKeepingGeneration(ctx, func(tx *sql.Tx) error {
+	err := s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbox_events SET attempts = ?, next_attempt_at = ?, last_error = ?,
 			delivered_at = ?, failed_at = ?, claimed_by = NULL, claimed_until = NULL
 			WHERE id = ? AND claimed_by = ?`,
@@ -95,7 +95,7 @@ func (s *Store) ListOutboxEvents(ctx context.Context, f store.OutboxFilter) ([]s
 // DeleteSettledOutboxEvents implements store.OutboxStore.
 func (s *Store) DeleteSettledOutboxEvents(ctx context.Context, t time.Time) (int64, error) {
 	var n int64
-	err := s.inTxKeepingGeneration(ctx, func(tx *sql.Tx) error {
+	err := s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM outbox_events WHERE delivered_at < ? OR failed_at < ?`, toMicros(t), toMicros(t))
 		if err != nil {
 			return err

@@ -17,7 +17,7 @@ func (s *Store) SetProjectOTPSecret(ctx context.Context, id string, sealed []byt
 
 // ConsumeOTPStep implements store.OTPStore.
 func (s *Store) ConsumeOTPStep(ctx context.Context, projectID string, step int64) (bool, error) {
-	res, err := s.writer.ExecContext(ctx,
+	res, err := s.execChanging(ctx, noCredentialChange,
 		`UPDATE projects SET otp_last_step = ?
 		 WHERE id = ? AND deleted_at IS NULL AND (otp_last_step IS NULL OR otp_last_step < ?)`,
 		step, projectID, step)
@@ -49,7 +49,7 @@ func (s *Store) OTPFailures(ctx context.Context, projectID, credential string) (
 
 // ForgiveOTPFailure implements store.OTPStore.
 func (s *Store) ForgiveOTPFailure(ctx context.Context, projectID, credential string, windowStart time.Time) error {
-	if _, err := s.writer.ExecContext(ctx,
+	if _, err := s.execChanging(ctx, noCredentialChange,
 		`UPDATE otp_failures SET failures = failures - 1
 		 WHERE project_id = ? AND credential = ? AND window_started_at = ? AND failures > 0`,
 		projectID, credential, toMicros(windowStart)); err != nil {

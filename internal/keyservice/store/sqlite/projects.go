@@ -30,7 +30,7 @@ func scanProject(row interface{ Scan(...any) error }) (store.Project, error) {
 
 // CreateProject implements store.ProjectStore.
 func (s *Store) CreateProject(ctx context.Context, p store.Project, ch store.Changes) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx,
 			`INSERT INTO projects (`+projectColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.ID, p.Name, p.Description, p.WebhookSecret, toMicros(p.CreatedAt), toMicros(p.UpdatedAt), nullMicros(p.DeletedAt),
@@ -72,7 +72,7 @@ func (s *Store) ListProjects(ctx context.Context, f store.ProjectFilter) ([]stor
 
 // UpdateProject implements store.ProjectStore.
 func (s *Store) UpdateProject(ctx context.Context, p store.Project, ch store.Changes) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`UPDATE projects SET name = ?, description = ?, events_webhook_url = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
 			p.Name, p.Description, nullString(p.EventsWebhookURL), toMicros(p.UpdatedAt), p.ID)
@@ -88,7 +88,7 @@ func (s *Store) UpdateProject(ctx context.Context, p store.Project, ch store.Cha
 
 // DeleteProject implements store.ProjectStore.
 func (s *Store) DeleteProject(ctx context.Context, id string, at time.Time, ch store.Changes) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{ProjectIDs: []string{id}}, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`UPDATE projects SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
 			toMicros(at), toMicros(at), id)
@@ -125,7 +125,7 @@ func (s *Store) SetProjectWebhookSecret(ctx context.Context, id string, sealed [
 var alsoSet = map[string]string{"otp_secret": ", otp_last_step = NULL"}
 
 func (s *Store) setProjectColumn(ctx context.Context, column, id string, value any, at time.Time, ch store.Changes) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`UPDATE projects SET `+column+` = ?`+alsoSet[column]+`, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
 			value, toMicros(at), id)

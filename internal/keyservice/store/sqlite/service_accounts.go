@@ -31,7 +31,7 @@ func scanServiceAccount(row interface{ Scan(...any) error }) (store.ServiceAccou
 
 // CreateServiceAccount implements store.ServiceAccountStore.
 func (s *Store) CreateServiceAccount(ctx context.Context, a store.ServiceAccount, ch store.Changes) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, noCredentialChange, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx,
 			`INSERT INTO service_accounts (`+serviceAccountColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, a.ProjectID, a.Name, a.Description, boolInt(a.Active),
@@ -95,7 +95,7 @@ func (s *Store) ListServiceAccounts(ctx context.Context, f store.ServiceAccountF
 
 // UpdateServiceAccount implements store.ServiceAccountStore.
 func (s *Store) UpdateServiceAccount(ctx context.Context, a store.ServiceAccount, ch store.Changes) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{ServiceAccountIDs: []string{a.ID}}, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`UPDATE service_accounts SET name = ?, description = ?, active = ?, updated_at = ?
 			 WHERE id = ? AND deleted_at IS NULL`,
@@ -112,7 +112,7 @@ func (s *Store) UpdateServiceAccount(ctx context.Context, a store.ServiceAccount
 
 // DeleteServiceAccount implements store.ServiceAccountStore.
 func (s *Store) DeleteServiceAccount(ctx context.Context, id string, at time.Time, ch store.Changes) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTxChanging(ctx, store.CredentialChange{ServiceAccountIDs: []string{id}}, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`UPDATE service_accounts SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
 			toMicros(at), toMicros(at), id)

@@ -23,8 +23,8 @@ import (
 type Store struct {
 	writer *preparedDB
 	reader *preparedDB
-	// generation counts writes: see WriteGeneration.
-	generation atomic.Uint64
+	// changed receives what each write changed: see credential_changes.go.
+	changed atomic.Pointer[func(store.CredentialChange)]
 }
 
 var (
@@ -106,15 +106,15 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// inTx runs fn in one write transaction, rolling back on error.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	defer s.wrote()
-	return s.inTxKeepingGeneration(ctx, fn)
+// inTxChanging runs fn in one write transaction, rolling back on error, and reports change
+// (what the write changes of what verifications read) after it. A write that cannot say
+// reports store.CredentialChange{All: true}.
+func (s *Store) inTxChanging(ctx context.Context, change store.CredentialChange, fn func(tx *sql.Tx) error) error {
+	defer s.report(change)
+	return s.transact(ctx, fn)
 }
 
-// inTxKeepingGeneration is inTx for writes that change nothing a verification reads
-// (last_used_at): the generation stays, and so do the server's cached verifications.
-func (s *Store) inTxKeepingGeneration(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) transact(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)

@@ -19,7 +19,7 @@ type preparedDB struct {
 	*sql.DB
 	stmts sync.Map // query text → *sql.Stmt
 	count atomic.Int64
-	// afterExec, if set, runs after every ExecContext (the writer's: it counts writes).
+	// afterExec, if set, runs after every ExecContext (the writer's: it reports the write).
 	afterExec func()
 }
 
@@ -65,6 +65,11 @@ func (db *preparedDB) ExecContext(ctx context.Context, query string, args ...any
 	if db.afterExec != nil {
 		defer db.afterExec()
 	}
+	return db.exec(ctx, query, args...)
+}
+
+// exec is ExecContext without afterExec.
+func (db *preparedDB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if st := db.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}

@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Outbox/ConcurrentClaims", testConcurrentOutboxClaims},
 		{"ExpiryEvents", testExpiryEvents},
 		{"ConcurrentExpiryEvents", testConcurrentExpiryEvents},
+		{"CredentialChanges", testCredentialChanges},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
